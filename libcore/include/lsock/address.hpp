@@ -1,0 +1,71 @@
+#pragma once
+/// Addresses as lsocket takes them: IPv4/IPv6 literals (no DNS), hostnames (getaddrinfo),
+/// unix paths (contain '/') and Linux abstract names ('@name', exact length).
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "lsock/result.hpp"
+
+namespace lsock {
+
+enum class family { unspec, inet, inet6, unix_domain };
+/// "inet", "inet6", "unix" ("unspec" for unspec).
+[[nodiscard]] std::string_view family_name(family f) noexcept;
+
+/// Which family a hostname lookup may return.
+enum class family_preference { any, inet, inet6 };
+
+/// What a socket carries; `mcast` is udp set up for broadcast / multicast.
+enum class socket_type { tcp, udp, mcast };
+/// "tcp", "udp", "mcast".
+[[nodiscard]] std::string_view type_name(socket_type t) noexcept;
+
+/// The largest unix path (or abstract name, '@' excluded) the kernel accepts: 107 bytes.
+inline constexpr std::size_t max_unix_path = 107;
+
+/// A socket address of any family, stored as the kernel sees it (a sockaddr_storage).
+class endpoint {
+ public:
+  endpoint() = default;
+
+  [[nodiscard]] lsock::family family() const noexcept;
+  /// Numeric IP ("127.0.0.1", "::1", "fe80::1%eth0"), unix path, "@name" for abstract names,
+  /// "" for an unnamed unix socket.
+  [[nodiscard]] std::string addr() const;
+  /// The port; 0 for unix sockets.
+  [[nodiscard]] int port() const noexcept;
+  /// "127.0.0.1:80", "[::1]:80", "/run/x.sock", "@name".
+  [[nodiscard]] std::string to_string() const;
+
+  /// Raw access for libcore's own system calls (a struct sockaddr* and its length).
+  [[nodiscard]] const void* data() const noexcept { return storage_.data(); }
+  [[nodiscard]] void* data() noexcept { return storage_.data(); }
+  [[nodiscard]] std::uint32_t size() const noexcept { return size_; }
+  [[nodiscard]] static constexpr std::uint32_t capacity() noexcept { return sizeof(storage_); }
+  void set_size(std::uint32_t n) noexcept { size_ = n; }
+
+ private:
+  alignas(8) std::array<std::byte, 128> storage_{};
+  std::uint32_t size_ = 0;
+};
+
+/// True if lsocket treats `address` as a unix-domain address (contains '/' or starts with '@').
+[[nodiscard]] bool is_unix_address(std::string_view address) noexcept;
+
+/// Checks a port number: 0..65535, else a library error (EINVAL, "port out of range").
+[[nodiscard]] result<void> check_port(std::string_view op, long long port);
+
+/// Turns an address string and port into the endpoints to try, in order.
+/// IP literals (including scoped IPv6 "fe80::1%lo") never touch DNS; hostnames go through
+/// getaddrinfo() restricted by `prefer`; unix paths and '@abstract' names ignore `port`.
+/// Errors: "unix domain path too long" (ENAMETOOLONG), bad port (EINVAL), resolver errors.
+[[nodiscard]] result<std::vector<endpoint>> resolve_endpoints(
+    std::string_view op, std::string_view address, int port, socket_type type,
+    family_preference prefer = family_preference::any);
+
+}  // namespace lsock

@@ -1,0 +1,49 @@
+#pragma once
+/// select() as lsocket offers it, built on poll(): no FD_SETSIZE ceiling, fds above 1024 work.
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "lsock/result.hpp"
+
+struct pollfd;
+
+namespace lsock {
+
+/// Waits for descriptors to become readable / writable. Reusable: keeps its buffers between
+/// calls so a loop over many sockets allocates nothing after the first call.
+class selector {
+ public:
+  selector();
+  ~selector();
+  selector(selector&&) noexcept;
+  selector& operator=(selector&&) noexcept;
+
+  /// Waits until one of `read_fds` is readable (or hung up / in error) or one of `write_fds`
+  /// is writable (or in error), or `timeout_ms` passes (< 0: no timeout). Negative fds (closed
+  /// sockets) are skipped. EINTR is retried with the remaining time.
+  /// Returns true when something is ready, false on timeout.
+  /// Error (EINVAL, "no open sockets to check and no timeout set") when every fd is negative
+  /// and there is no timeout.
+  result<bool> wait(std::span<const int> read_fds, std::span<const int> write_fds,
+                    std::int64_t timeout_ms);
+
+  /// After wait() returned true: indices into read_fds / write_fds that are ready, ascending.
+  [[nodiscard]] std::span<const std::size_t> ready_read() const noexcept { return ready_read_; }
+  [[nodiscard]] std::span<const std::size_t> ready_write() const noexcept {
+    return ready_write_;
+  }
+
+ private:
+  std::vector<::pollfd> fds_;
+  std::vector<std::size_t> origin_;  ///< fds_[i] came from read_fds/write_fds index origin_[i]
+  std::vector<std::size_t> ready_read_;
+  std::vector<std::size_t> ready_write_;
+};
+
+/// Sleeps `ms` milliseconds (EINTR resumes with the remaining time).
+void sleep_ms(std::int64_t ms);
+
+}  // namespace lsock

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Installs lsock's build and test dependencies from Debian's packages, and only what is missing:
+# when everything is present it changes nothing and needs no network or root.
+set -euo pipefail
+
+packages=(
+  g++ cmake ninja-build pkg-config          # toolchain
+  liblua5.4-dev lua5.4 lua-busted           # Lua module and its tests
+  libcli11-dev nlohmann-json3-dev           # CLI
+  libgtest-dev                              # C++ tests
+  iproute2 util-linux                       # `ip` and `unshare` for the multicast namespace tests
+  bash-completion zsh fish                  # completion tests
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "deps: installing ${missing[*]}" >&2
+if [ "$(id -u)" -eq 0 ]; then sudo=(); else sudo=(sudo); fi
+export DEBIAN_FRONTEND=noninteractive
+"${sudo[@]}" apt-get update -qq
+"${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
