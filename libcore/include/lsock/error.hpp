@@ -17,9 +17,9 @@ enum class error_domain {
 struct error {
   std::string op;  ///< the operation: "bind", "connect", "recv", "select", "resolve"...
   error_domain domain = error_domain::system;
-  int code = 0;          ///< errno, EAI_* or (library) the closest errno
-  std::string name;      ///< symbolic code: "ECONNREFUSED", "EAI_NONAME", "EINVAL"
-  std::string message;   ///< human text: "Connection refused", "unix domain path too long"
+  int code = 0;         ///< errno, EAI_* or (library) the closest errno
+  std::string name;     ///< symbolic code: "ECONNREFUSED", "EAI_NONAME", "EINVAL"
+  std::string message;  ///< human text: "Connection refused", "unix domain path too long"
 
   /// "op: message" — one line, suitable for a log or a CLI error.
   [[nodiscard]] std::string describe() const;

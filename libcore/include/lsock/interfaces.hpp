@@ -20,14 +20,14 @@ struct interface_flags {
 
 /// One IPv4 or IPv6 address of an interface. Interfaces without an address are not listed.
 struct interface_address {
-  std::string name;        ///< "lo", "eth0"
-  unsigned index = 0;      ///< if_nametoindex()
+  std::string name;    ///< "lo", "eth0"
+  unsigned index = 0;  ///< if_nametoindex()
   interface_flags flags;
   lsock::family family = family::unspec;  ///< inet or inet6
-  std::string addr;        ///< "127.0.0.1", "fe80::1%eth0" is reported as "fe80::1"
-  std::string mask;        ///< "255.0.0.0", "ffff:ffff:ffff:ffff::"
-  int prefixlen = 0;       ///< 8 for 255.0.0.0
-  std::string broadcast;   ///< IPv4 broadcast address when the interface has one, else ""
+  std::string addr;                       ///< "127.0.0.1", "fe80::1%eth0" is reported as "fe80::1"
+  std::string mask;                       ///< "255.0.0.0", "ffff:ffff:ffff:ffff::"
+  int prefixlen = 0;                      ///< 8 for 255.0.0.0
+  std::string broadcast;  ///< IPv4 broadcast address when the interface has one, else ""
 };
 
 /// Every IPv4/IPv6 address of every interface, in getifaddrs() order.

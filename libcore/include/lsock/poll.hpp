@@ -32,9 +32,7 @@ class selector {
 
   /// After wait() returned true: indices into read_fds / write_fds that are ready, ascending.
   [[nodiscard]] std::span<const std::size_t> ready_read() const noexcept { return ready_read_; }
-  [[nodiscard]] std::span<const std::size_t> ready_write() const noexcept {
-    return ready_write_;
-  }
+  [[nodiscard]] std::span<const std::size_t> ready_write() const noexcept { return ready_write_; }
 
  private:
   std::vector<::pollfd> fds_;

@@ -12,7 +12,7 @@ namespace lsock {
 
 struct resolved_address {
   lsock::family family = family::unspec;  ///< inet or inet6
-  std::string addr;                        ///< numeric address
+  std::string addr;                       ///< numeric address
 };
 
 /// Resolves `name` (blocking: this asks the resolver). IP literals come back as they are;

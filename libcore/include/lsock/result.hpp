@@ -14,8 +14,8 @@ namespace lsock {
 template <class T>
 class [[nodiscard]] result {
  public:
-  result(T value) : v_(std::in_place_index<0>, std::move(value)) {}             // NOLINT
-  result(lsock::error err) : v_(std::in_place_index<1>, std::move(err)) {}      // NOLINT
+  result(T value) : v_(std::in_place_index<0>, std::move(value)) {}         // NOLINT
+  result(lsock::error err) : v_(std::in_place_index<1>, std::move(err)) {}  // NOLINT
 
   [[nodiscard]] bool has_value() const noexcept { return v_.index() == 0; }
   explicit operator bool() const noexcept { return has_value(); }

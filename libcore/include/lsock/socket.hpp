@@ -14,9 +14,9 @@ namespace lsock {
 /// Settings beyond lsocket's positional arguments. Defaults are lsocket's.
 struct socket_options {
   family_preference prefer = family_preference::any;  ///< for hostnames: force IPv4 or IPv6
-  int backlog = 5;       ///< bind, tcp: listen() backlog
-  int ttl = 1;           ///< connect, mcast: IP_MULTICAST_TTL / IPV6_MULTICAST_HOPS (0..255)
-  std::string iface;     ///< mcast: interface name ("eth0") or address to join on / send from
+  int backlog = 5;                                    ///< bind, tcp: listen() backlog
+  int ttl = 1;        ///< connect, mcast: IP_MULTICAST_TTL / IPV6_MULTICAST_HOPS (0..255)
+  std::string iface;  ///< mcast: interface name ("eth0") or address to join on / send from
 };
 
 /// What socket:info() reports.
@@ -24,8 +24,8 @@ struct socket_info {
   int fd = -1;
   lsock::family family = family::unspec;
   socket_type type = socket_type::tcp;  ///< tcp or udp (mcast sockets say udp + multicast)
-  bool listening = false;  ///< made by bind() (udp too — lsocket's definition)
-  bool multicast = false;  ///< made with type mcast
+  bool listening = false;               ///< made by bind() (udp too — lsocket's definition)
+  bool multicast = false;               ///< made with type mcast
 };
 
 struct accepted;

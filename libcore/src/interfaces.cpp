@@ -1,0 +1,72 @@
+#include "lsock/interfaces.hpp"
+
+#include <arpa/inet.h>
+#include <net/if.h>
+#include <netinet/in.h>
+
+#include <cerrno>
+#include <cstring>
+#include <memory>
+#include <string>
+
+#include "detail/sockaddr.hpp"
+#include "detail/syscalls.hpp"
+
+namespace lsock {
+
+result<std::vector<interface_address>> interfaces() {
+  ifaddrs* list = nullptr;
+  if (detail::sys().getifaddrs(&list) < 0) return system_error("getifaddrs", errno);
+  // The list itself is freed, not the cursor (known defect 2).
+  std::unique_ptr<ifaddrs, void (*)(ifaddrs*)> guard(list, detail::sys().freeifaddrs);
+
+  std::vector<interface_address> out;
+  for (const ifaddrs* ifa = list; ifa != nullptr; ifa = ifa->ifa_next) {
+    // Interfaces without an address (or with a link-layer one) have nothing to report.
+    if (ifa->ifa_addr == nullptr) continue;
+    const int af = ifa->ifa_addr->sa_family;
+    if (af != AF_INET && af != AF_INET6) continue;
+    interface_address rec;
+    rec.name = ifa->ifa_name ? ifa->ifa_name : "";
+    rec.index = if_nametoindex(rec.name.c_str());
+    const unsigned f = ifa->ifa_flags;
+    rec.flags = interface_flags{(f & IFF_UP) != 0, (f & IFF_RUNNING) != 0, (f & IFF_LOOPBACK) != 0,
+                                (f & IFF_BROADCAST) != 0, (f & IFF_MULTICAST) != 0};
+    rec.family = detail::family_from_af(af);
+    rec.addr = detail::ip_to_string(ifa->ifa_addr, false);
+    if (ifa->ifa_netmask != nullptr) {
+      // Some kernels leave the netmask's family unset: it is always the address's family.
+      sockaddr_storage mask{};
+      std::memcpy(&mask, ifa->ifa_netmask,
+                  af == AF_INET ? sizeof(sockaddr_in) : sizeof(sockaddr_in6));
+      mask.ss_family = static_cast<sa_family_t>(af);
+      rec.mask = detail::ip_to_string(reinterpret_cast<sockaddr*>(&mask), false);
+      rec.prefixlen = detail::prefix_length(reinterpret_cast<sockaddr*>(&mask));
+    }
+    if (af == AF_INET && (f & IFF_BROADCAST) && ifa->ifa_broadaddr != nullptr) {
+      rec.broadcast = detail::ip_to_string(ifa->ifa_broadaddr, false);
+    }
+    out.push_back(std::move(rec));
+  }
+  return out;
+}
+
+result<unsigned> interface_index(std::string_view name_or_addr) {
+  const std::string key(name_or_addr);
+  if (!key.empty() && key.size() < IF_NAMESIZE) {
+    if (const unsigned idx = if_nametoindex(key.c_str()); idx != 0) return idx;
+  }
+  in6_addr probe{};
+  const bool is_ip =
+      inet_pton(AF_INET, key.c_str(), &probe) == 1 || inet_pton(AF_INET6, key.c_str(), &probe) == 1;
+  if (is_ip) {
+    auto all = interfaces();
+    if (!all) return std::move(all).error();
+    for (const auto& rec : *all) {
+      if (rec.addr == key) return rec.index;
+    }
+  }
+  return library_error("interface", ENODEV, "no such interface: " + key);
+}
+
+}  // namespace lsock

@@ -1,0 +1,90 @@
+#include "lsock/poll.hpp"
+
+#include <poll.h>
+#include <time.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <climits>
+
+#include "detail/syscalls.hpp"
+
+namespace lsock {
+namespace {
+
+using clock = std::chrono::steady_clock;
+
+constexpr short read_events = POLLIN | POLLHUP | POLLERR | POLLNVAL;
+constexpr short write_events = POLLOUT | POLLHUP | POLLERR | POLLNVAL;
+
+}  // namespace
+
+selector::selector() = default;
+selector::~selector() = default;
+selector::selector(selector&&) noexcept = default;
+selector& selector::operator=(selector&&) noexcept = default;
+
+result<bool> selector::wait(std::span<const int> read_fds, std::span<const int> write_fds,
+                            std::int64_t timeout_ms) {
+  fds_.clear();
+  origin_.clear();
+  ready_read_.clear();
+  ready_write_.clear();
+  // One pollfd per entry, remembering where it came from: mapping results back is O(1) each.
+  for (std::size_t i = 0; i < read_fds.size(); ++i) {
+    if (read_fds[i] < 0) continue;  // closed sockets are ignored
+    fds_.push_back(pollfd{read_fds[i], POLLIN, 0});
+    origin_.push_back(i);
+  }
+  const std::size_t readers = fds_.size();
+  for (std::size_t i = 0; i < write_fds.size(); ++i) {
+    if (write_fds[i] < 0) continue;
+    fds_.push_back(pollfd{write_fds[i], POLLOUT, 0});
+    origin_.push_back(i);
+  }
+  if (fds_.empty() && timeout_ms < 0) {
+    return library_error("select", EINVAL, "no open sockets to check and no timeout set");
+  }
+
+  const auto deadline =
+      clock::now() + std::chrono::milliseconds(std::max<std::int64_t>(0, timeout_ms));
+  for (;;) {
+    int wait_ms = -1;
+    if (timeout_ms >= 0) {
+      const auto left =
+          std::chrono::ceil<std::chrono::milliseconds>(deadline - clock::now()).count();
+      wait_ms = static_cast<int>(std::clamp<std::int64_t>(left, 0, INT_MAX));
+    }
+    const int rc = detail::sys().poll(fds_.data(), fds_.size(), wait_ms);
+    if (rc < 0) {
+      if (errno == EINTR) continue;  // retried with the time that is left
+      return system_error("select", errno);
+    }
+    if (rc == 0) {
+      // A timeout longer than poll() can express comes back early: keep waiting.
+      if (timeout_ms < 0 || clock::now() < deadline) continue;
+      return false;
+    }
+    break;
+  }
+  for (std::size_t j = 0; j < fds_.size(); ++j) {
+    const short ev = fds_[j].revents;
+    if (ev == 0) continue;
+    if (j < readers) {
+      if (ev & read_events) ready_read_.push_back(origin_[j]);
+    } else if (ev & write_events) {
+      ready_write_.push_back(origin_[j]);
+    }
+  }
+  return true;
+}
+
+void sleep_ms(std::int64_t ms) {
+  if (ms <= 0) return;
+  timespec req{static_cast<time_t>(ms / 1000), static_cast<long>((ms % 1000) * 1000000)};
+  timespec rem{};
+  while (nanosleep(&req, &rem) < 0 && errno == EINTR) req = rem;
+}
+
+}  // namespace lsock

@@ -1,0 +1,45 @@
+#include "lsock/resolve.hpp"
+
+#include <netdb.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <memory>
+#include <string>
+
+#include "detail/sockaddr.hpp"
+#include "detail/syscalls.hpp"
+
+namespace lsock {
+
+result<std::vector<resolved_address>> resolve(std::string_view name, family_preference prefer) {
+  if (name.empty() || name.find('\0') != std::string_view::npos) {
+    return resolver_error("resolve", EAI_NONAME);
+  }
+  const std::string host(name);
+  addrinfo hints{};
+  hints.ai_family = prefer == family_preference::inet    ? AF_INET
+                    : prefer == family_preference::inet6 ? AF_INET6
+                                                         : AF_UNSPEC;
+  // One socket type keeps getaddrinfo from listing each address once per protocol.
+  hints.ai_socktype = SOCK_STREAM;
+  addrinfo* list = nullptr;
+  const int rc = detail::sys().getaddrinfo(host.c_str(), nullptr, &hints, &list);
+  if (rc != 0) return resolver_error("resolve", rc, errno);
+  std::unique_ptr<addrinfo, void (*)(addrinfo*)> guard(list, detail::sys().freeaddrinfo);
+
+  std::vector<resolved_address> out;
+  for (const addrinfo* ai = list; ai != nullptr; ai = ai->ai_next) {
+    if (ai->ai_family != AF_INET && ai->ai_family != AF_INET6) continue;
+    resolved_address r{detail::family_from_af(ai->ai_family),
+                       detail::ip_to_string(ai->ai_addr, true)};
+    const bool seen = std::any_of(out.begin(), out.end(), [&](const resolved_address& o) {
+      return o.family == r.family && o.addr == r.addr;
+    });
+    if (!seen) out.push_back(std::move(r));
+  }
+  if (out.empty()) return resolver_error("resolve", EAI_NODATA);
+  return out;
+}
+
+}  // namespace lsock

@@ -1,0 +1,395 @@
+#include "lsock/socket.hpp"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
+#include <cerrno>
+#include <cstring>
+#include <optional>
+#include <utility>
+
+#include "detail/sockaddr.hpp"
+#include "detail/syscalls.hpp"
+#include "detail/unique_fd.hpp"
+#include "lsock/interfaces.hpp"
+
+namespace lsock {
+namespace {
+
+using detail::sys;
+
+bool is_would_block(int e) noexcept { return e == EAGAIN || e == EWOULDBLOCK; }
+
+result<void> set_int_option(detail::unique_fd& fd, int level, int name, int value) {
+  if (sys().setsockopt(fd.get(), level, name, &value, sizeof value) < 0) {
+    return system_error("setsockopt", errno);
+  }
+  return {};
+}
+
+bool is_ipv4_multicast(const endpoint& ep) noexcept {
+  const auto* in = static_cast<const sockaddr_in*>(ep.data());
+  return IN_MULTICAST(ntohl(in->sin_addr.s_addr));
+}
+
+bool is_ipv6_multicast(const endpoint& ep) noexcept {
+  const auto* in6 = static_cast<const sockaddr_in6*>(ep.data());
+  return IN6_IS_ADDR_MULTICAST(&in6->sin6_addr);
+}
+
+/// The interface index for opts.iface; 0 (kernel's choice) when none was given. A scoped
+/// IPv6 group ("ff02::1%lo") names its interface itself.
+result<unsigned> iface_index_for(const socket_options& opts, const endpoint& ep) {
+  if (!opts.iface.empty()) return interface_index(opts.iface);
+  if (ep.family() == family::inet6) {
+    return static_cast<const sockaddr_in6*>(ep.data())->sin6_scope_id;
+  }
+  return 0U;
+}
+
+/// bind(), type mcast: broadcast on IPv4, and a group join when bound to a group address.
+result<void> setup_mcast_receiver(detail::unique_fd& fd, const endpoint& ep,
+                                  const socket_options& opts) {
+  auto index = iface_index_for(opts, ep);
+  if (!index) return std::move(index).error();
+  if (ep.family() == family::inet) {
+    if (auto ok = set_int_option(fd, SOL_SOCKET, SO_BROADCAST, 1); !ok) return ok;
+    if (!is_ipv4_multicast(ep)) return {};
+    ip_mreqn req{};
+    req.imr_multiaddr = static_cast<const sockaddr_in*>(ep.data())->sin_addr;
+    req.imr_ifindex = static_cast<int>(*index);
+    if (sys().setsockopt(fd.get(), IPPROTO_IP, IP_ADD_MEMBERSHIP, &req, sizeof req) < 0) {
+      return system_error("join", errno);
+    }
+    return {};
+  }
+  // IPv6: binding to "::" just receives; a group address is joined (known defect 8).
+  if (!is_ipv6_multicast(ep)) return {};
+  ipv6_mreq req{};
+  req.ipv6mr_multiaddr = static_cast<const sockaddr_in6*>(ep.data())->sin6_addr;
+  req.ipv6mr_interface = *index;
+  if (sys().setsockopt(fd.get(), IPPROTO_IPV6, IPV6_JOIN_GROUP, &req, sizeof req) < 0) {
+    return system_error("join", errno);
+  }
+  return {};
+}
+
+/// connect(), type mcast: broadcast permission, TTL / hop limit and the sending interface.
+result<void> setup_mcast_sender(detail::unique_fd& fd, const endpoint& ep,
+                                const socket_options& opts) {
+  auto index = iface_index_for(opts, ep);
+  if (!index) return std::move(index).error();
+  if (ep.family() == family::inet) {
+    if (auto ok = set_int_option(fd, SOL_SOCKET, SO_BROADCAST, 1); !ok) return ok;
+    if (auto ok = set_int_option(fd, IPPROTO_IP, IP_MULTICAST_TTL, opts.ttl); !ok) return ok;
+    if (*index != 0) {
+      ip_mreqn req{};
+      req.imr_ifindex = static_cast<int>(*index);
+      if (sys().setsockopt(fd.get(), IPPROTO_IP, IP_MULTICAST_IF, &req, sizeof req) < 0) {
+        return system_error("setsockopt", errno);
+      }
+    }
+    return {};
+  }
+  if (auto ok = set_int_option(fd, IPPROTO_IPV6, IPV6_MULTICAST_HOPS, opts.ttl); !ok) return ok;
+  if (*index != 0) {
+    return set_int_option(fd, IPPROTO_IPV6, IPV6_MULTICAST_IF, static_cast<int>(*index));
+  }
+  return {};
+}
+
+int sock_type_for(socket_type t) noexcept {
+  return t == socket_type::tcp ? SOCK_STREAM : SOCK_DGRAM;
+}
+
+result<detail::unique_fd> open_socket(const endpoint& ep, socket_type type) {
+  detail::unique_fd fd(sys().socket(detail::as_sockaddr(ep)->sa_family,
+                                    sock_type_for(type) | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
+  if (!fd.valid()) return system_error("socket", errno);
+  return fd;
+}
+
+result<void> check_mcast_family(std::string_view op, socket_type type, const endpoint& ep) {
+  if (type == socket_type::mcast && ep.family() == family::unix_domain) {
+    return library_error(op, EAFNOSUPPORT, "multicast not available for unix domain sockets");
+  }
+  return {};
+}
+
+/// Tries each candidate address in turn; reports the last failure if none works.
+template <class TryOne>
+result<socket> first_that_works(const std::vector<endpoint>& candidates, TryOne&& try_one) {
+  std::optional<error> last;
+  for (const endpoint& ep : candidates) {
+    auto s = try_one(ep);
+    if (s) return s;
+    last = std::move(s).error();
+  }
+  return std::move(*last);
+}
+
+}  // namespace
+
+socket::socket(socket&& o) noexcept
+    : fd_(std::exchange(o.fd_, -1)),
+      family_(o.family_),
+      type_(o.type_),
+      listening_(o.listening_),
+      multicast_(o.multicast_),
+      sticky_error_(o.sticky_error_) {}
+
+socket& socket::operator=(socket&& o) noexcept {
+  if (this != &o) {
+    (void)close();
+    fd_ = std::exchange(o.fd_, -1);
+    family_ = o.family_;
+    type_ = o.type_;
+    listening_ = o.listening_;
+    multicast_ = o.multicast_;
+    sticky_error_ = o.sticky_error_;
+  }
+  return *this;
+}
+
+socket::~socket() { (void)close(); }
+
+result<socket> socket::bind(socket_type type, std::string_view address, int port,
+                            const socket_options& opts) {
+  if (opts.backlog < 0) return library_error("bind", EINVAL, "backlog must not be negative");
+  auto candidates = resolve_endpoints("bind", address, port, type, opts.prefer);
+  if (!candidates) return std::move(candidates).error();
+  return first_that_works(*candidates, [&](const endpoint& ep) -> result<socket> {
+    if (auto ok = check_mcast_family("bind", type, ep); !ok) return std::move(ok).error();
+    auto fd = open_socket(ep, type);
+    if (!fd) return std::move(fd).error();
+    if (ep.family() != family::unix_domain) {
+      if (auto ok = set_int_option(*fd, SOL_SOCKET, SO_REUSEADDR, 1); !ok) {
+        return std::move(ok).error();
+      }
+    }
+    if (type == socket_type::mcast) {
+      if (auto ok = setup_mcast_receiver(*fd, ep, opts); !ok) return std::move(ok).error();
+    }
+    if (sys().bind(fd->get(), detail::as_sockaddr(ep), ep.size()) < 0) {
+      return system_error("bind", errno);
+    }
+    if (type == socket_type::tcp && sys().listen(fd->get(), opts.backlog) < 0) {
+      return system_error("listen", errno);
+    }
+    return socket(fd->release(), ep.family(),
+                  type == socket_type::tcp ? socket_type::tcp : socket_type::udp, true,
+                  type == socket_type::mcast);
+  });
+}
+
+result<socket> socket::connect(socket_type type, std::string_view address, int port,
+                               const socket_options& opts) {
+  if (type == socket_type::mcast && (opts.ttl < 0 || opts.ttl > 255)) {
+    return library_error("connect", EINVAL, "ttl out of range (0-255)");
+  }
+  auto candidates = resolve_endpoints("connect", address, port, type, opts.prefer);
+  if (!candidates) return std::move(candidates).error();
+  return first_that_works(*candidates, [&](const endpoint& ep) -> result<socket> {
+    if (auto ok = check_mcast_family("connect", type, ep); !ok) return std::move(ok).error();
+    auto fd = open_socket(ep, type);
+    if (!fd) return std::move(fd).error();
+    if (type == socket_type::mcast) {
+      if (auto ok = setup_mcast_sender(*fd, ep, opts); !ok) return std::move(ok).error();
+    }
+    // Non-blocking: EINPROGRESS is the normal answer for tcp; an interrupted connect goes on
+    // in the background just the same.
+    if (sys().connect(fd->get(), detail::as_sockaddr(ep), ep.size()) < 0 && errno != EINPROGRESS &&
+        errno != EINTR) {
+      return system_error("connect", errno);
+    }
+    return socket(fd->release(), ep.family(),
+                  type == socket_type::tcp ? socket_type::tcp : socket_type::udp, false,
+                  type == socket_type::mcast);
+  });
+}
+
+result<void> socket::check_open(std::string_view op) const {
+  if (fd_ < 0) return library_error(op, EBADF, "socket is closed");
+  return {};
+}
+
+result<io_status> socket::accept(accepted& out) {
+  if (auto ok = check_open("accept"); !ok) return std::move(ok).error();
+  endpoint peer;
+  socklen_t len = endpoint::capacity();
+  const int fd = detail::retry_eintr([&] {
+    return sys().accept4(fd_, detail::as_sockaddr(peer), &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
+  });
+  if (fd < 0) {
+    // ECONNABORTED: the client gave up before we got to it; nothing is pending for us.
+    if (is_would_block(errno) || errno == ECONNABORTED) return io_status::would_block;
+    return system_error("accept", errno);
+  }
+  peer.set_size(len);
+  out.socket = socket(fd, family_, type_, false, multicast_);
+  out.peer = peer;
+  return io_status::ready;
+}
+
+result<transfer> socket::recv(std::span<char> buf) {
+  if (auto ok = check_open("recv"); !ok) return std::move(ok).error();
+  const bool datagram = type_ != socket_type::tcp;
+  // MSG_TRUNC makes the kernel return a datagram's full length, so truncation is reported.
+  const ssize_t n = detail::retry_eintr(
+      [&] { return sys().recv(fd_, buf.data(), buf.size(), datagram ? MSG_TRUNC : 0); });
+  if (n < 0) {
+    if (is_would_block(errno)) return transfer{};
+    return system_error("recv", errno);
+  }
+  const auto got = static_cast<std::size_t>(n);
+  if (!datagram) {
+    if (got == 0 && !buf.empty()) return transfer{io_status::closed};
+    return transfer{io_status::ready, got};
+  }
+  return transfer{io_status::ready, std::min(got, buf.size()), got > buf.size(), got};
+}
+
+result<transfer> socket::recvfrom(std::span<char> buf, endpoint& from) {
+  if (auto ok = check_open("recvfrom"); !ok) return std::move(ok).error();
+  if (type_ == socket_type::tcp) {
+    // Streams have one sender: read, then name the peer. Nothing read is ever dropped
+    // (known defect 6).
+    auto r = recv(buf);
+    if (r && r->status == io_status::ready) {
+      socklen_t len = endpoint::capacity();
+      if (sys().getpeername(fd_, detail::as_sockaddr(from), &len) == 0) {
+        from.set_size(len);
+      } else {
+        from.set_size(0);
+      }
+    }
+    return r;
+  }
+  socklen_t len = endpoint::capacity();
+  const ssize_t n = detail::retry_eintr([&] {
+    return sys().recvfrom(fd_, buf.data(), buf.size(), MSG_TRUNC, detail::as_sockaddr(from), &len);
+  });
+  if (n < 0) {
+    if (is_would_block(errno)) return transfer{};
+    return system_error("recvfrom", errno);
+  }
+  from.set_size(len);
+  const auto got = static_cast<std::size_t>(n);
+  return transfer{io_status::ready, std::min(got, buf.size()), got > buf.size(), got};
+}
+
+result<transfer> socket::send(std::string_view data) {
+  if (auto ok = check_open("send"); !ok) return std::move(ok).error();
+  const ssize_t n =
+      detail::retry_eintr([&] { return sys().send(fd_, data.data(), data.size(), MSG_NOSIGNAL); });
+  if (n < 0) {
+    if (is_would_block(errno)) return transfer{};
+    return system_error("send", errno);
+  }
+  return transfer{io_status::ready, static_cast<std::size_t>(n)};
+}
+
+result<transfer> socket::sendto(std::string_view data, const endpoint& to) {
+  if (auto ok = check_open("sendto"); !ok) return std::move(ok).error();
+  const ssize_t n = detail::retry_eintr([&] {
+    return sys().sendto(fd_, data.data(), data.size(), MSG_NOSIGNAL, detail::as_sockaddr(to),
+                        to.size());
+  });
+  if (n < 0) {
+    if (is_would_block(errno)) return transfer{};
+    return system_error("sendto", errno);
+  }
+  return transfer{io_status::ready, static_cast<std::size_t>(n)};
+}
+
+namespace {
+
+/// An IPv4 address as ::ffff:a.b.c.d, so an IPv6 socket can reach it.
+endpoint v4_mapped(const endpoint& v4) noexcept {
+  const auto* in = static_cast<const sockaddr_in*>(v4.data());
+  endpoint out;
+  auto* in6 = static_cast<sockaddr_in6*>(out.data());
+  in6->sin6_family = AF_INET6;
+  in6->sin6_port = in->sin_port;
+  in6->sin6_addr.s6_addr[10] = 0xff;
+  in6->sin6_addr.s6_addr[11] = 0xff;
+  std::memcpy(&in6->sin6_addr.s6_addr[12], &in->sin_addr, 4);
+  out.set_size(sizeof(sockaddr_in6));
+  return out;
+}
+
+}  // namespace
+
+result<transfer> socket::sendto(std::string_view data, std::string_view address, int port) {
+  if (auto ok = check_open("sendto"); !ok) return std::move(ok).error();
+  // Resolve in the socket's own family (known defect 13): an IPv4 socket never gets an IPv6
+  // address for a name that has both.
+  const auto prefer = family_ == family::inet    ? family_preference::inet
+                      : family_ == family::inet6 ? family_preference::inet6
+                                                 : family_preference::any;
+  auto candidates =
+      resolve_endpoints("sendto", address, port,
+                        type_ == socket_type::tcp ? socket_type::tcp : socket_type::udp, prefer);
+  if (!candidates) return std::move(candidates).error();
+  for (const endpoint& ep : *candidates) {
+    if (ep.family() == family_) return sendto(data, ep);
+    if (family_ == family::inet6 && ep.family() == family::inet) return sendto(data, v4_mapped(ep));
+  }
+  return library_error("sendto", EAFNOSUPPORT,
+                       "address family of the destination does not match the socket");
+}
+
+result<void> socket::status() {
+  if (auto ok = check_open("status"); !ok) return std::move(ok).error();
+  if (sticky_error_ == 0) {
+    int err = 0;
+    socklen_t len = sizeof err;
+    if (sys().getsockopt(fd_, SOL_SOCKET, SO_ERROR, &err, &len) < 0) {
+      return system_error("status", errno);
+    }
+    // SO_ERROR is cleared by reading it; remember it so status() keeps reporting it
+    // (known defect 16).
+    sticky_error_ = err;
+  }
+  if (sticky_error_ != 0) return system_error("status", sticky_error_);
+  return {};
+}
+
+socket_info socket::info() const noexcept {
+  return socket_info{fd_, family_, type_, listening_, multicast_};
+}
+
+result<endpoint> socket::local_endpoint() const {
+  if (auto ok = check_open("getsockname"); !ok) return std::move(ok).error();
+  endpoint ep;
+  socklen_t len = endpoint::capacity();
+  if (sys().getsockname(fd_, detail::as_sockaddr(ep), &len) < 0) {
+    return system_error("getsockname", errno);
+  }
+  ep.set_size(len);
+  return ep;
+}
+
+result<endpoint> socket::peer_endpoint() const {
+  if (auto ok = check_open("getpeername"); !ok) return std::move(ok).error();
+  endpoint ep;
+  socklen_t len = endpoint::capacity();
+  if (sys().getpeername(fd_, detail::as_sockaddr(ep), &len) < 0) {
+    return system_error("getpeername", errno);
+  }
+  ep.set_size(len);
+  return ep;
+}
+
+int socket::release() noexcept { return std::exchange(fd_, -1); }
+
+result<void> socket::close() {
+  if (fd_ < 0) return {};
+  // Not retried on EINTR: Linux releases the descriptor even then.
+  if (sys().close(std::exchange(fd_, -1)) < 0 && errno != EINTR) {
+    return system_error("close", errno);
+  }
+  return {};
+}
+
+}  // namespace lsock
