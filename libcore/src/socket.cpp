@@ -98,6 +98,15 @@ result<void> setup_mcast_sender(detail::unique_fd& fd, const endpoint& ep,
   return {};
 }
 
+/// A link-local IPv6 group ("ff02::1") can only be bound with a scope: take it from the
+/// chosen interface when the address did not name one.
+void scope_to_iface(endpoint& ep, const socket_options& opts) {
+  if (ep.family() != family::inet6 || opts.iface.empty()) return;
+  auto* in6 = static_cast<sockaddr_in6*>(ep.data());
+  if (in6->sin6_scope_id != 0 || !IN6_IS_ADDR_MC_LINKLOCAL(&in6->sin6_addr)) return;
+  if (auto index = interface_index(opts.iface)) in6->sin6_scope_id = *index;
+}
+
 int sock_type_for(socket_type t) noexcept {
   return t == socket_type::tcp ? SOCK_STREAM : SOCK_DGRAM;
 }
@@ -167,10 +176,12 @@ result<socket> socket::bind(socket_type type, std::string_view address, int port
         return std::move(ok).error();
       }
     }
+    endpoint local = ep;
     if (type == socket_type::mcast) {
       if (auto ok = setup_mcast_receiver(*fd, ep, opts); !ok) return std::move(ok).error();
+      scope_to_iface(local, opts);
     }
-    if (sys().bind(fd->get(), detail::as_sockaddr(ep), ep.size()) < 0) {
+    if (sys().bind(fd->get(), detail::as_sockaddr(local), local.size()) < 0) {
       return system_error("bind", errno);
     }
     if (type == socket_type::tcp && sys().listen(fd->get(), opts.backlog) < 0) {
