@@ -394,6 +394,12 @@ result<endpoint> socket::peer_endpoint() const {
 
 int socket::release() noexcept { return std::exchange(fd_, -1); }
 
+result<void> socket::set_fd(int newfd) {
+  if (newfd != -1) return library_error("setfd", EINVAL, "invalid fd: only -1 is allowed");
+  (void)release();
+  return {};
+}
+
 result<void> socket::close() {
   if (fd_ < 0) return {};
   // Not retried on EINTR: Linux releases the descriptor even then.

@@ -74,18 +74,22 @@ class socket {
   /// getpeername().
   result<endpoint> peer_endpoint() const;
 
+  /// Ok when open; else the library error (EBADF, "socket is closed") every method reports.
+  [[nodiscard]] result<void> check_open(std::string_view op) const;
+
   [[nodiscard]] int fd() const noexcept { return fd_; }
   [[nodiscard]] bool is_open() const noexcept { return fd_ >= 0; }
   /// setfd(-1): forget the descriptor without closing it (someone else owns it now).
   /// Returns the descriptor it held.
   int release() noexcept;
+  /// lsocket's setfd(): only -1 is accepted (then as release()); anything else is EINVAL.
+  result<void> set_fd(int newfd);
   /// Closes the descriptor. Closing a closed socket succeeds and does nothing.
   result<void> close();
 
  private:
   socket(int fd, lsock::family fam, socket_type type, bool listening, bool multicast) noexcept
       : fd_(fd), family_(fam), type_(type), listening_(listening), multicast_(multicast) {}
-  [[nodiscard]] result<void> check_open(std::string_view op) const;
 
   int fd_ = -1;
   lsock::family family_ = family::unspec;

@@ -1,0 +1,37 @@
+#pragma once
+// Argument helpers. Each raises the usual "bad argument #n to 'f' (...)" error, so call them
+// before any C++ object with a destructor is alive (a Lua error longjmps over destructors).
+
+#include <cstddef>
+#include <cstdint>
+#include <lsock/address.hpp>
+#include <lsock/socket.hpp>
+#include <lua.hpp>
+
+#include "lua_socket.hpp"
+
+namespace lsocket {
+
+/// The socket userdata at `idx`.
+lua_socket* check_socket(lua_State* L, int idx);
+/// A port 0..65535 at `idx`; for unix addresses (`optional`) nil/none gives 0.
+int check_port(lua_State* L, int idx, bool optional);
+/// An optional integer in [lo, hi] at `idx`, `def` when nil/none.
+lua_Integer opt_integer_in(lua_State* L, int idx, lua_Integer def, lua_Integer lo, lua_Integer hi,
+                           const char* what);
+/// "tcp"/"udp"/"mcast" (any case) at `idx`, else false.
+bool to_socket_type(lua_State* L, int idx, lsock::socket_type& out);
+/// The options table at `idx` (iface, family, backlog, ttl) merged into `opts`. The iface
+/// string is returned as a pointer into the Lua string (kept alive by the table).
+void read_options(lua_State* L, int idx, lsock::socket_options& opts, const char** iface);
+/// "inet"/"inet6" or nil at `idx`.
+lsock::family_preference opt_family(lua_State* L, int idx);
+/// select's timeout in seconds at `idx`, as milliseconds; -1 for nil or math.huge.
+std::int64_t check_timeout_ms(lua_State* L, int idx);
+/// recv/recvfrom buffer size at `idx`: 1..max_recv_size, default default_recv_size.
+std::size_t opt_recv_size(lua_State* L, int idx);
+
+inline constexpr std::size_t default_recv_size = 65536;
+inline constexpr std::size_t max_recv_size = 16 * 1024 * 1024;
+
+}  // namespace lsocket

@@ -1,0 +1,116 @@
+// lsocket.select on lsock::selector: tables are read by their length, closed sockets are
+// ignored, and ready sockets are found by index — no search per ready descriptor.
+
+#include "select.hpp"
+
+#include <cstdint>
+#include <lsock/poll.hpp>
+#include <new>
+#include <vector>
+
+#include "check.hpp"
+#include "lua_socket.hpp"
+#include "push.hpp"
+
+namespace lsocket {
+namespace {
+
+/// Kept as an upvalue of select: its buffers are reused across calls.
+struct select_state {
+  lsock::selector selector;
+  std::vector<int> read_fds;
+  std::vector<int> write_fds;
+};
+
+constexpr const char* select_state_meta = "lsocket.select_state";
+
+int select_state_gc(lua_State* L) {
+  static_cast<select_state*>(lua_touserdata(L, 1))->~select_state();
+  return 0;
+}
+
+/// Collects the descriptors of the sockets in the table at `idx` (-1 for closed ones).
+void gather(lua_State* L, int idx, int meta_idx, std::vector<int>& fds) {
+  const auto n = static_cast<lua_Integer>(lua_rawlen(L, idx));
+  fds.resize(static_cast<std::size_t>(n));
+  for (lua_Integer i = 1; i <= n; ++i) {
+    lua_rawgeti(L, idx, i);
+    void* ud = lua_touserdata(L, -1);
+    // Compare metatables directly: one registry lookup per call, not per socket.
+    if (ud == nullptr || !lua_getmetatable(L, -1) || !lua_rawequal(L, -1, meta_idx)) {
+      luaL_argerror(L, idx, "tables can only contain sockets");
+    }
+    fds[static_cast<std::size_t>(i - 1)] = static_cast<lua_socket*>(ud)->sock.fd();
+    lua_pop(L, 2);
+  }
+}
+
+/// A new table holding the entries of the table at `idx` whose indices are in `ready`.
+void push_ready(lua_State* L, int idx, std::span<const std::size_t> ready) {
+  lua_createtable(L, static_cast<int>(ready.size()), 0);
+  lua_Integer n = 1;
+  for (const std::size_t i : ready) {
+    lua_rawgeti(L, idx, static_cast<lua_Integer>(i) + 1);
+    lua_rawseti(L, -2, n++);
+  }
+}
+
+int lsocket_select(lua_State* L) {
+  auto* st = static_cast<select_state*>(lua_touserdata(L, lua_upvalueindex(1)));
+  const int nargs = lua_gettop(L);
+  // select([read [, write]] [, timeout]): tables (or nil) first, then an optional number.
+  int read_idx = 0;
+  int write_idx = 0;
+  int pos = 1;
+  if (pos <= nargs && (lua_istable(L, pos) || lua_isnil(L, pos))) {
+    if (lua_istable(L, pos)) read_idx = pos;
+    ++pos;
+    if (pos <= nargs && (lua_istable(L, pos) || (lua_isnil(L, pos) && pos < nargs))) {
+      if (lua_istable(L, pos)) write_idx = pos;
+      ++pos;
+    }
+  }
+  const std::int64_t timeout_ms = check_timeout_ms(L, pos);
+  if (pos < nargs) luaL_argerror(L, pos + 1, "too many arguments");
+
+  luaL_getmetatable(L, socket_meta);
+  const int meta_idx = lua_gettop(L);
+  st->read_fds.clear();
+  st->write_fds.clear();
+  if (read_idx != 0) gather(L, read_idx, meta_idx, st->read_fds);
+  if (write_idx != 0) gather(L, write_idx, meta_idx, st->write_fds);
+
+  auto r = st->selector.wait(st->read_fds, st->write_fds, timeout_ms);
+  if (!r) return push_error(L, r.error());
+  if (!*r) {
+    lua_pushboolean(L, 0);
+    return 1;
+  }
+  if (write_idx == 0 && read_idx == 0) {
+    lua_pushboolean(L, 0);  // nothing to wait on: a sleep that ended
+    return 1;
+  }
+  if (read_idx != 0) {
+    push_ready(L, read_idx, st->selector.ready_read());
+  } else {
+    lua_createtable(L, 0, 0);  // README: an empty first table when only writers were given
+  }
+  if (write_idx == 0) return 1;
+  push_ready(L, write_idx, st->selector.ready_write());
+  return 2;
+}
+
+}  // namespace
+
+void push_select(lua_State* L) {
+  void* mem = lua_newuserdatauv(L, sizeof(select_state), 0);
+  new (mem) select_state{};
+  if (luaL_newmetatable(L, select_state_meta)) {
+    lua_pushcfunction(L, select_state_gc);
+    lua_setfield(L, -2, "__gc");
+  }
+  lua_setmetatable(L, -2);
+  lua_pushcclosure(L, lsocket_select, 1);
+}
+
+}  // namespace lsocket
