@@ -171,7 +171,10 @@ result<socket> socket::bind(socket_type type, std::string_view address, int port
     if (auto ok = check_mcast_family("bind", type, ep); !ok) return std::move(ok).error();
     auto fd = open_socket(ep, type);
     if (!fd) return std::move(fd).error();
-    if (ep.family() != family::unix_domain) {
+    // SO_REUSEADDR: tcp may rebind a port in TIME_WAIT; mcast receivers share a group's port.
+    // Not plain udp: there it lets two sockets share a port, and bind(port 0) may hand out
+    // one already taken.
+    if (ep.family() != family::unix_domain && type != socket_type::udp) {
       if (auto ok = set_int_option(*fd, SOL_SOCKET, SO_REUSEADDR, 1); !ok) {
         return std::move(ok).error();
       }

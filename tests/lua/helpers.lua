@@ -1,0 +1,81 @@
+-- Shared helpers for the lsocket specs: loopback pairs, bounded waits, fd counting.
+local lsocket = require "lsocket"
+
+local M = {}
+
+--- Number of open descriptors of this process.
+function M.fd_count()
+  local n = 0
+  local p = io.popen("ls /proc/" .. M.pid() .. "/fd")
+  for _ in p:lines() do n = n + 1 end
+  p:close()
+  return n - 1 -- the pipe of io.popen itself
+end
+
+--- This process's pid (from /proc/self/stat, read by the process itself).
+function M.pid()
+  if not M._pid then
+    local f = assert(io.open("/proc/self/stat"))
+    M._pid = f:read("*l"):match("^(%d+)")
+    f:close()
+  end
+  return M._pid
+end
+
+--- Waits (bounded) until `sock` is readable; fails the test if it never is.
+function M.wait_readable(sock, seconds)
+  local r = lsocket.select({sock}, seconds or 2)
+  assert(r, "socket did not become readable in time")
+  return r
+end
+
+function M.wait_writable(sock, seconds)
+  local _, w = lsocket.select(nil, {sock}, seconds or 2)
+  assert(w, "socket did not become writable in time")
+  return w
+end
+
+--- A listening tcp socket on `addr` (default 127.0.0.1), port 0, and its real port.
+function M.listener(addr)
+  local srv = assert(lsocket.bind("tcp", addr or "127.0.0.1", 0))
+  return srv, srv:info("socket").port
+end
+
+--- A connected tcp pair over loopback: client, server-side socket, listener.
+function M.tcp_pair(addr)
+  local srv, port = M.listener(addr)
+  local c = assert(lsocket.connect("tcp", addr or "127.0.0.1", port))
+  M.wait_writable(c)
+  assert(c:status())
+  M.wait_readable(srv)
+  local s = assert(srv:accept())
+  return c, s, srv
+end
+
+--- Receives until `n` bytes arrived (bounded).
+function M.recv_all(sock, n)
+  local parts, got = {}, 0
+  local deadline = os.time() + 5
+  while got < n and os.time() <= deadline do
+    M.wait_readable(sock)
+    local d = sock:recv()
+    assert(d, "connection closed early")
+    if d then parts[#parts + 1] = d; got = got + #d end
+  end
+  return table.concat(parts)
+end
+
+--- A fresh temporary directory.
+function M.tmpdir()
+  local p = io.popen("mktemp -d")
+  local d = p:read("*l")
+  p:close()
+  return d
+end
+
+--- An abstract socket name unique to this run.
+function M.abstract_name(tag)
+  return "@lsock-test-" .. tag .. "-" .. M.pid() .. "-" .. tostring(math.random(1, 1e9))
+end
+
+return M

@@ -1,0 +1,107 @@
+-- lsocket.select: every argument form and return convention of the README.
+local lsocket = require "lsocket"
+local h = require "helpers"
+
+local function now_ms()
+  local p = io.popen("date +%s%3N")
+  local t = tonumber(p:read("*l"))
+  p:close()
+  return t
+end
+
+describe("select", function()
+  it("returns the read table with the ready sockets", function()
+    local c, s, srv = h.tcp_pair()
+    c:send("x")
+    local r = lsocket.select({srv, s}, 2)
+    assert.same({s}, r)
+    c:close(); s:close(); srv:close()
+  end)
+
+  it("returns two tables when both are given", function()
+    local c, s, srv = h.tcp_pair()
+    local r, w = lsocket.select({s}, {c}, 2)
+    assert.same({}, r)
+    assert.same({c}, w)
+    c:close(); s:close(); srv:close()
+  end)
+
+  it("returns an empty first table when read is nil", function()
+    local c, s, srv = h.tcp_pair()
+    local r, w = lsocket.select(nil, {c})
+    assert.same({}, r)
+    assert.same({c}, w)
+    c:close(); s:close(); srv:close()
+  end)
+
+  it("accepts select(read, nil, timeout) (known defect 14)", function()
+    local srv = h.listener()
+    assert.is_false(lsocket.select({srv}, nil, 0.01))
+    srv:close()
+  end)
+
+  it("returns false on timeout, and select(0) does not block", function()
+    local srv = h.listener()
+    assert.is_false(lsocket.select({srv}, 0))
+    local t0 = now_ms()
+    assert.is_false(lsocket.select({srv}, 0.2))
+    local elapsed = now_ms() - t0
+    assert.is_true(elapsed >= 190, "returned after " .. elapsed .. " ms")
+    srv:close()
+  end)
+
+  it("select(timeout) sleeps", function()
+    local t0 = now_ms()
+    assert.is_false(lsocket.select(0.15))
+    assert.is_true(now_ms() - t0 >= 140)
+  end)
+
+  it("is an error with no open sockets and no timeout", function()
+    local srv = h.listener()
+    srv:close()
+    local ok, msg = lsocket.select({srv})
+    assert.is_nil(ok)
+    assert.equals("no open sockets to check and no timeout set", msg)
+    ok = lsocket.select()
+    assert.is_nil(ok)
+  end)
+
+  it("ignores closed sockets", function()
+    local c, s, srv = h.tcp_pair()
+    local dead = h.listener()
+    dead:close()
+    c:send("x")
+    assert.same({s}, lsocket.select({dead, s}, 2))
+    c:close(); s:close(); srv:close()
+  end)
+
+  it("reads tables by their length, not up to the first nil (known defect 14)", function()
+    local c, s, srv = h.tcp_pair()
+    c:send("x")
+    local t = {srv, srv, s}
+    local r = lsocket.select(t, 2)
+    assert.same({s}, r)
+    c:close(); s:close(); srv:close()
+  end)
+
+  it("rejects tables with things that are not sockets", function()
+    assert.has_error(function() lsocket.select({1, 2}, 0) end)
+    assert.has_error(function() lsocket.select({{}}, 0) end)
+  end)
+
+  it("rejects NaN and negative timeouts", function()
+    assert.has_error(function() lsocket.select({}, 0 / 0) end)
+    assert.has_error(function() lsocket.select({}, -1) end)
+    assert.has_error(function() lsocket.select(-0.5) end)
+  end)
+
+  it("reports a refused connect as writable, then status says why", function()
+    local srv, port = h.listener()
+    srv:close()
+    local c = assert(lsocket.connect("127.0.0.1", port))
+    local _, w = lsocket.select(nil, {c}, 2)
+    assert.same({c}, w)
+    assert.is_nil(c:status())
+    c:close()
+  end)
+end)

@@ -1,0 +1,85 @@
+-- Unix-domain sockets: file-system paths and Linux abstract names.
+local lsocket = require "lsocket"
+local h = require "helpers"
+
+local function stream_roundtrip(addr)
+  local srv = assert(lsocket.bind(addr))
+  assert.equals("unix", srv:info().family)
+  local c = assert(lsocket.connect(addr))
+  h.wait_writable(c)
+  assert.is_true(c:status())
+  h.wait_readable(srv)
+  local s, peer, port = srv:accept()
+  assert.equals("userdata", type(s))
+  assert.is_nil(peer)  -- README: addr and port are nil for unix sockets
+  assert.is_nil(port)
+  c:send("over unix")
+  assert.equals("over unix", h.recv_all(s, 9))
+  s:send("back")
+  assert.equals("back", h.recv_all(c, 4))
+  return srv, c, s
+end
+
+describe("unix sockets", function()
+  it("round trip over a path", function()
+    local dir = h.tmpdir()
+    local path = dir .. "/s.sock"
+    local srv, c, s = stream_roundtrip(path)
+    assert.same({family = "unix", addr = path}, srv:info("socket"))
+    assert.same({family = "unix", addr = path}, c:info("peer"))
+    srv:close(); c:close(); s:close()
+    os.remove(path); os.remove(dir)
+  end)
+
+  it("round trip over an abstract name, read back with its '@' (known defect 9)", function()
+    local name = h.abstract_name("stream")
+    local srv, c, s = stream_roundtrip(name)
+    assert.same({family = "unix", addr = name}, srv:info("socket"))
+    assert.same({family = "unix", addr = name}, c:info("peer"))
+    srv:close(); c:close(); s:close()
+  end)
+
+  it("datagrams over a path, replying to the sender's path", function()
+    local dir = h.tmpdir()
+    local a = assert(lsocket.bind("udp", dir .. "/a"))
+    local b = assert(lsocket.bind("udp", dir .. "/b"))
+    assert.equals(3, a:sendto("one", dir .. "/b"))
+    h.wait_readable(b)
+    local d, from, port = b:recvfrom()
+    assert.equals("one", d)
+    assert.equals(dir .. "/a", from)
+    assert.is_nil(port)
+    b:sendto("two", from)
+    h.wait_readable(a)
+    assert.equals("two", a:recv())
+    a:close(); b:close()
+    os.remove(dir .. "/a"); os.remove(dir .. "/b"); os.remove(dir)
+  end)
+
+  it("an abstract name is exactly as long as written", function()
+    local name = h.abstract_name("exact")
+    local srv = assert(lsocket.bind(name))
+    -- A name that is a prefix plus NUL would differ; the same name connects.
+    local c = assert(lsocket.connect(name))
+    h.wait_writable(c)
+    assert.is_true(c:status())
+    local other = lsocket.connect(name .. "x")
+    if other then
+      h.wait_writable(other)
+      assert.is_nil(other:status())
+    end
+    srv:close(); c:close()
+  end)
+
+  it("mcast is not available for unix sockets", function()
+    local s, msg = lsocket.bind("mcast", h.abstract_name("mc"))
+    assert.is_nil(s)
+    assert.matches("unix", msg)
+  end)
+
+  it("a too-long path is an error", function()
+    local s, msg = lsocket.connect("/tmp/" .. string.rep("p", 120))
+    assert.is_nil(s)
+    assert.equals("unix domain path too long", msg)
+  end)
+end)
