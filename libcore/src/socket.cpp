@@ -353,6 +353,12 @@ result<transfer> socket::sendto(std::string_view data, std::string_view address,
                        "address family of the destination does not match the socket");
 }
 
+result<void> socket::shutdown_write() {
+  if (auto ok = check_open("shutdown"); !ok) return ok;
+  if (sys().shutdown(fd_, SHUT_WR) < 0) return system_error("shutdown", errno);
+  return {};
+}
+
 result<void> socket::status() {
   if (auto ok = check_open("status"); !ok) return std::move(ok).error();
   if (sticky_error_ == 0) {

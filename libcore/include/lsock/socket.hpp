@@ -65,6 +65,9 @@ class socket {
   result<transfer> sendto(std::string_view data, std::string_view address, int port);
   result<transfer> sendto(std::string_view data, const endpoint& to);
 
+  /// Half-close: no more sending (shutdown(SHUT_WR)); the peer reads end-of-stream.
+  result<void> shutdown_write();
+
   /// The socket's pending error (SO_ERROR). Once an error was seen it is remembered, so a
   /// second call reports it again.
   result<void> status();

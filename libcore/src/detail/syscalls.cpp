@@ -8,7 +8,7 @@ namespace {
 const syscall_table real_table{
     ::socket, ::setsockopt,  ::getsockopt,   ::bind,       ::listen,      ::connect,     ::accept4,
     ::recv,   ::recvfrom,    ::send,         ::sendto,     ::getsockname, ::getpeername, ::close,
-    ::poll,   ::getaddrinfo, ::freeaddrinfo, ::getifaddrs, ::freeifaddrs,
+    ::poll,   ::getaddrinfo, ::freeaddrinfo, ::getifaddrs, ::freeifaddrs, ::shutdown,
 };
 
 syscall_table live_table = real_table;

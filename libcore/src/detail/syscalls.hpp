@@ -34,6 +34,7 @@ struct syscall_table {
   void (*freeaddrinfo)(addrinfo*);
   int (*getifaddrs)(ifaddrs**);
   void (*freeifaddrs)(ifaddrs*);
+  int (*shutdown)(int, int);
 };
 
 /// The live table. Tests may overwrite entries; restore_syscalls() puts the real ones back.
