@@ -1,0 +1,63 @@
+// lsock mcast-join GROUP PORT: join an IPv4/IPv6 group (or take IPv4 broadcasts) and print
+// what arrives.
+
+#include <lsock/socket.hpp>
+
+#include "commands.hpp"
+#include "common.hpp"
+#include "datagrams.hpp"
+
+namespace lsock::cli {
+namespace {
+
+struct mcast_join_options {
+  std::string group;
+  std::string port;
+  std::string iface;
+  receive_limits limits;
+};
+
+int run(const mcast_join_options& o, const output& out) {
+  check_address(o.group);
+  if (is_unix_address(o.group)) throw usage_error("multicast needs an IP group address");
+  const int port = parse_port(o.port);
+  // The limited broadcast address is received on a socket bound to the wildcard.
+  const std::string bind_to = o.group == "255.255.255.255" ? "0.0.0.0" : o.group;
+  socket_options so;
+  so.iface = o.iface;
+  auto s = lsock::socket::bind(socket_type::mcast, bind_to, port, so);
+  if (!s) {
+    out.failure(s.error(), true);
+    return 1;
+  }
+  json ev{{"event", "joined"}, {"group", o.group}};
+  if (auto local = s->local_endpoint()) {
+    ev["port"] = local->port();
+    ev["family"] = std::string(family_name(local->family()));
+  }
+  if (!o.iface.empty()) ev["iface"] = o.iface;
+  out.event(ev, "joined " + o.group + " port " + ev["port"].dump() +
+                    (o.iface.empty() ? "" : " on " + o.iface));
+  return receive_datagrams(*s, o.limits, out);
+}
+
+}  // namespace
+
+command register_mcast_join(CLI::App& app) {
+  auto opts = std::make_shared<mcast_join_options>();
+  CLI::App* sub =
+      app.add_subcommand("mcast-join", "Join a multicast group (or IPv4 broadcast) and receive");
+  sub->footer(
+      "GROUP: IPv4 224.0.0.0/4, IPv6 ff00::/8, or 255.255.255.255 for IPv4 broadcast.\n"
+      "Example: lsock mcast-join 239.1.2.3 5000 --iface eth0 --count 1");
+  sub->add_option("GROUP", opts->group, "Group address")->required();
+  sub->add_option("PORT", opts->port, "UDP port")->required();
+  sub->add_option("--iface", opts->iface, "Interface name or address to join on");
+  sub->add_option("--count", opts->limits.count, "Stop after N datagrams")
+      ->check(CLI::PositiveNumber);
+  sub->add_option("--timeout", opts->limits.timeout, "Stop after SECONDS")
+      ->check(CLI::NonNegativeNumber);
+  return {sub, [opts](const output& out) { return run(*opts, out); }};
+}
+
+}  // namespace lsock::cli

@@ -1,0 +1,58 @@
+// lsock mcast-send GROUP PORT [DATA]: send to a multicast group or the IPv4 broadcast address.
+
+#include <lsock/socket.hpp>
+
+#include "commands.hpp"
+#include "common.hpp"
+#include "datagrams.hpp"
+
+namespace lsock::cli {
+namespace {
+
+struct mcast_send_options {
+  std::string group;
+  std::string port;
+  std::string data = "lsock";
+  int ttl = 1;
+  std::string iface;
+  long long count = 1;
+  long long interval_ms = 0;
+};
+
+int run(const mcast_send_options& o, const output& out) {
+  check_address(o.group);
+  if (is_unix_address(o.group)) throw usage_error("multicast needs an IP group address");
+  socket_options so;
+  so.ttl = o.ttl;
+  so.iface = o.iface;
+  auto s = lsock::socket::connect(socket_type::mcast, o.group, parse_port(o.port), so);
+  if (!s) {
+    out.failure(s.error(), false);
+    return 1;
+  }
+  return send_datagrams(*s, send_plan{o.data, o.count, o.interval_ms}, out);
+}
+
+}  // namespace
+
+command register_mcast_send(CLI::App& app) {
+  auto opts = std::make_shared<mcast_send_options>();
+  CLI::App* sub =
+      app.add_subcommand("mcast-send", "Send datagrams to a multicast group or broadcast");
+  sub->footer("Example: lsock mcast-send 239.1.2.3 5000 'hello' --ttl 2 --count 3 --interval 500");
+  sub->add_option("GROUP", opts->group, "Group (or broadcast) address")->required();
+  sub->add_option("PORT", opts->port, "UDP port")->required();
+  sub->add_option("DATA", opts->data, "What to send")->capture_default_str();
+  sub->add_option("--ttl", opts->ttl, "Multicast TTL / hop limit")
+      ->check(CLI::Range(0, 255))
+      ->capture_default_str();
+  sub->add_option("--iface", opts->iface, "Interface name or address to send from");
+  sub->add_option("--count", opts->count, "Send N datagrams")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  sub->add_option("--interval", opts->interval_ms, "Milliseconds between datagrams")
+      ->check(CLI::NonNegativeNumber);
+  return {sub, [opts](const output& out) { return run(*opts, out); }};
+}
+
+}  // namespace lsock::cli

@@ -1,0 +1,62 @@
+// lsock udp-send HOST PORT [DATA | --stdin]: send datagrams.
+
+#include <lsock/socket.hpp>
+
+#include "commands.hpp"
+#include "common.hpp"
+#include "datagrams.hpp"
+
+namespace lsock::cli {
+namespace {
+
+struct udp_send_options {
+  std::vector<std::string> args;  ///< HOST PORT [DATA]
+  bool stdin_mode = false;
+  long long count = 1;
+  long long interval_ms = 0;
+  bool v4 = false;
+  bool v6 = false;
+};
+
+int run(const udp_send_options& o, const output& out) {
+  std::vector<std::string> where = o.args;
+  send_plan plan{"", o.count, o.interval_ms};
+  // The last positional is DATA when there are more than the address needs.
+  const std::size_t needed = !where.empty() && is_unix_address(where[0]) ? 1 : 2;
+  if (where.size() > needed) {
+    plan.data = where.back();
+    where.pop_back();
+  }
+  if (where.size() > needed) throw usage_error("too many arguments");
+  if (o.stdin_mode && !plan.data.empty()) throw usage_error("DATA and --stdin exclude each other");
+  if (o.stdin_mode) plan.data = read_stdin();
+  const target to = connect_target(where);
+  socket_options so;
+  so.prefer = family_choice(o.v4, o.v6);
+  auto s = lsock::socket::connect(socket_type::udp, to.address, to.port, so);
+  if (!s) {
+    out.failure(s.error(), false);
+    return 1;
+  }
+  return send_datagrams(*s, plan, out);
+}
+
+}  // namespace
+
+command register_udp_send(CLI::App& app) {
+  auto opts = std::make_shared<udp_send_options>();
+  CLI::App* sub = app.add_subcommand("udp-send", "Send UDP datagrams");
+  sub->footer("Example: lsock udp-send 127.0.0.1 9000 'hello' --count 3 --interval 100");
+  sub->add_option("HOST PORT DATA", opts->args, "HOST PORT [DATA]")->required()->expected(1, 3);
+  sub->add_flag("--stdin", opts->stdin_mode, "Send standard input as the datagram");
+  sub->add_option("--count", opts->count, "Send N datagrams")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  sub->add_option("--interval", opts->interval_ms, "Milliseconds between datagrams")
+      ->check(CLI::NonNegativeNumber);
+  auto* v4 = sub->add_flag("-4", opts->v4, "IPv4 only");
+  sub->add_flag("-6", opts->v6, "IPv6 only")->excludes(v4);
+  return {sub, [opts](const output& out) { return run(*opts, out); }};
+}
+
+}  // namespace lsock::cli

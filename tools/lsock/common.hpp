@@ -1,0 +1,54 @@
+#pragma once
+// Helpers every subcommand shares: argument interpretation, deadlines, Ctrl-C.
+
+#include <cstdint>
+#include <lsock/address.hpp>
+#include <lsock/poll.hpp>
+#include <lsock/result.hpp>
+#include <span>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace lsock::cli {
+
+/// Bad command-line input found after parsing (bad port, malformed address...): exit 2.
+struct usage_error : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+/// An address and port as the user gave them.
+struct target {
+  std::string address;
+  int port = 0;
+};
+
+/// A port 0..65535 from its text, else usage_error.
+int parse_port(std::string_view text);
+/// Listener positionals "[ADDR] PORT" (or just ADDR for unix paths / '@names').
+target listen_target(const std::vector<std::string>& args, std::string_view default_address);
+/// Client positionals "HOST PORT" (or just HOST for unix paths / '@names').
+target connect_target(const std::vector<std::string>& args);
+/// -4 / -6.
+family_preference family_choice(bool v4, bool v6);
+/// A syntactically valid address for the user's intent: non-empty, no spaces or NULs.
+void check_address(std::string_view address);
+
+/// SIGINT / SIGTERM set a flag that the wait loops check; the work stops cleanly.
+void install_stop_handlers();
+[[nodiscard]] bool stop_requested() noexcept;
+
+/// A deadline `seconds` from now (steady clock ns), or 0 for none (seconds <= 0).
+[[nodiscard]] std::int64_t deadline_after(double seconds);
+[[nodiscard]] bool passed(std::int64_t deadline_ns);
+
+/// Waits for readiness in slices of at most 100 ms so Ctrl-C is noticed. Returns true when
+/// something is ready; false when the deadline passed or a stop was requested.
+result<bool> wait_until(selector& sel, std::span<const int> read_fds,
+                        std::span<const int> write_fds, std::int64_t deadline_ns);
+
+/// "1.234 ms".
+[[nodiscard]] std::string ms_text(double ms);
+
+}  // namespace lsock::cli

@@ -1,0 +1,121 @@
+#include "datagrams.hpp"
+
+#include <unistd.h>
+
+#include <iostream>
+#include <lsock/poll.hpp>
+
+#include "common.hpp"
+
+namespace lsock::cli {
+
+int receive_datagrams(lsock::socket& sock, const receive_limits& limits, const output& out) {
+  install_stop_handlers();
+  const auto start = now_ns();
+  const auto deadline = deadline_after(limits.timeout);
+  selector sel;
+  const int fd = sock.fd();
+  long long datagrams = 0;
+  std::size_t bytes = 0;
+  std::string reason = "count";
+  static char buf[65536];
+  while (limits.count == 0 || datagrams < limits.count) {
+    auto r = wait_until(sel, std::span<const int>(&fd, 1), {}, deadline);
+    if (!r) {
+      out.failure(r.error(), true);
+      return 1;
+    }
+    if (!*r) {
+      reason = stop_requested() ? "signal" : "timeout";
+      break;
+    }
+    // Drain what is queued (bounded), then wait again.
+    for (int n = 0; n < 64 && (limits.count == 0 || datagrams < limits.count); ++n) {
+      endpoint from;
+      auto got = sock.recvfrom(buf, from);
+      if (!got) {
+        // An ICMP error for an earlier echo surfaces here: report it and keep listening.
+        out.failure(got.error(), true);
+        break;
+      }
+      if (got->status != io_status::ready) break;
+      const std::string_view data(buf, got->bytes);
+      ++datagrams;
+      bytes += data.size();
+      json ev{{"event", "datagram"}, {"from", endpoint_json(from)}};
+      ev.update(payload_json(data));
+      if (got->truncated) ev["truncated_from"] = got->datagram_size;
+      out.event(ev, from.to_string() + ": " + payload_text(data));
+      if (limits.echo) {
+        auto sent = sock.sendto(data, from);
+        if (!sent) out.failure(sent.error(), true);
+      }
+    }
+  }
+  const double ms = elapsed_ms(start);
+  out.event({{"event", "summary"},
+             {"datagrams", datagrams},
+             {"bytes", bytes},
+             {"duration_ms", ms},
+             {"reason", reason}},
+            "summary: " + std::to_string(datagrams) + " datagrams, " + std::to_string(bytes) +
+                " bytes, " + ms_text(ms));
+  return reason == "timeout" && limits.count > 0 ? 1 : 0;
+}
+
+int send_datagrams(lsock::socket& sock, const send_plan& plan, const output& out) {
+  install_stop_handlers();
+  const auto start = now_ns();
+  json doc{{"to", nullptr}, {"sent", json::array()}};
+  if (auto peer = sock.peer_endpoint()) doc["to"] = endpoint_json(*peer);
+  const std::string to_text = doc["to"].is_null() ? "?" : sock.peer_endpoint()->to_string();
+  selector sel;
+  const int fd = sock.fd();
+  std::size_t total = 0;
+  long long sent = 0;
+  for (long long i = 0; i < plan.count && !stop_requested(); ++i) {
+    if (i > 0 && plan.interval_ms > 0) {
+      // Sleep through the selector so Ctrl-C ends the wait.
+      (void)wait_until(sel, {}, {}, deadline_after(static_cast<double>(plan.interval_ms) / 1000));
+    }
+    auto r = sock.send(plan.data);
+    if (r && r->status == io_status::would_block) {
+      (void)wait_until(sel, {}, std::span<const int>(&fd, 1), deadline_after(5));
+      r = sock.send(plan.data);
+    }
+    if (!r) {
+      if (out.json_mode()) {
+        doc["error"] = error_json(r.error());
+        doc["datagrams"] = sent;
+        doc["bytes"] = total;
+        out.document(doc);
+      }
+      std::cerr << "lsock: "
+                << "send: " << r.error().describe() << '\n';
+      return 1;
+    }
+    if (r->status != io_status::ready) continue;
+    ++sent;
+    total += r->bytes;
+    doc["sent"].push_back({{"seq", i + 1}, {"bytes", r->bytes}, {"elapsed_ms", elapsed_ms(start)}});
+    out.text("sent " + std::to_string(r->bytes) + " bytes to " + to_text);
+  }
+  doc["datagrams"] = sent;
+  doc["bytes"] = total;
+  doc["elapsed_ms"] = elapsed_ms(start);
+  if (out.json_mode()) out.document(doc);
+  return 0;
+}
+
+std::string read_stdin() {
+  std::string data;
+  char buf[65536];
+  for (;;) {
+    const ssize_t n = ::read(STDIN_FILENO, buf, sizeof buf);
+    if (n <= 0) break;
+    data.append(buf, static_cast<std::size_t>(n));
+  }
+  return data;
+}
+
+}  // namespace lsock::cli

@@ -1,0 +1,47 @@
+#pragma once
+// Everything lsock prints: human text, one JSON document, or JSON Lines events.
+
+#include <lsock/address.hpp>
+#include <lsock/error.hpp>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <string_view>
+
+namespace lsock::cli {
+
+using json = nlohmann::ordered_json;
+
+class output {
+ public:
+  output(std::string command, bool json_mode) : command_(std::move(command)), json_(json_mode) {}
+
+  [[nodiscard]] bool json_mode() const noexcept { return json_; }
+
+  /// A long-running command's event: one JSON line (flushed) or the text line.
+  void event(const json& ev, std::string_view text) const;
+  /// A finished command's single JSON document.
+  void document(const json& doc) const;
+  /// A line of text for people (text mode only), flushed.
+  void text(std::string_view line) const;
+  /// An operational failure: one stderr line "lsock: COMMAND: message"; under --json also the
+  /// error object ({"error": {...}} or, when `as_event`, {"event": "error", ...}) on stdout.
+  void failure(const lsock::error& err, bool as_event) const;
+
+ private:
+  std::string command_;
+  bool json_;
+};
+
+/// {"op", "name", "code", "message"}.
+[[nodiscard]] json error_json(const lsock::error& err);
+/// {"family", "addr"[, "port"]}.
+[[nodiscard]] json endpoint_json(const lsock::endpoint& ep);
+/// {"bytes", "payload", "encoding"} for received data.
+[[nodiscard]] json payload_json(std::string_view data);
+/// Milliseconds since `start` (steady clock), rounded to microseconds.
+[[nodiscard]] double elapsed_ms(std::int64_t start_ns);
+[[nodiscard]] std::int64_t now_ns();
+/// Text form of a payload for people: printable text as it is, else "<N bytes, base64 ...>".
+[[nodiscard]] std::string payload_text(std::string_view data);
+
+}  // namespace lsock::cli
