@@ -3,8 +3,11 @@ local lsocket = require "lsocket"
 
 local M = {}
 
---- Number of open descriptors of this process.
+--- Number of open descriptors of this process. Collects garbage first, so sockets dropped
+--- earlier cannot close in the middle of a measurement.
 function M.fd_count()
+  collectgarbage()
+  collectgarbage()
   local n = 0
   local p = io.popen("ls /proc/" .. M.pid() .. "/fd")
   for _ in p:lines() do n = n + 1 end
