@@ -1,0 +1,41 @@
+# bash completion for lsock                                   -*- shell-script -*-
+_lsock() {
+    local cur prev words cword
+    _init_completion || return
+
+    local commands="resolve ifaces tcp-listen tcp-connect udp-send udp-listen mcast-join mcast-send"
+    local cmd="" i
+    for ((i = 1; i < cword; i++)); do
+        case "${words[i]}" in
+            -*) ;;
+            *) cmd="${words[i]}"; break ;;
+        esac
+    done
+
+    case "$prev" in
+        --iface)
+            COMPREPLY=($(compgen -W "$(command ls /sys/class/net 2>/dev/null)" -- "$cur"))
+            return ;;
+        --count|--backlog|--timeout|--interval|--ttl|--expect|--idle|--send)
+            return ;;
+    esac
+
+    local opts
+    case "$cmd" in
+        "") opts="--json --help --version"
+            COMPREPLY=($(compgen -W "$commands $opts" -- "$cur")); return ;;
+        resolve)     opts="-4 -6" ;;
+        ifaces)      opts="-4 -6"
+                     [[ $cur != -* ]] && COMPREPLY=($(compgen -W "$(command ls /sys/class/net 2>/dev/null)" -- "$cur")) ;;
+        tcp-listen)  opts="--echo --count --backlog --timeout -4 -6" ;;
+        tcp-connect) opts="--send --stdin --expect --timeout --idle -4 -6" ;;
+        udp-send)    opts="--stdin --count --interval -4 -6" ;;
+        udp-listen)  opts="--echo --count --timeout -4 -6" ;;
+        mcast-join)  opts="--iface --count --timeout" ;;
+        mcast-send)  opts="--ttl --iface --count --interval" ;;
+    esac
+    if [[ $cur == -* ]]; then
+        COMPREPLY=($(compgen -W "$opts --json --help" -- "$cur"))
+    fi
+}
+complete -F _lsock lsock
