@@ -57,7 +57,17 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     std::string where = "lsock";
     for (const CLI::App* sub : app.get_subcommands()) where += ": " + sub->get_name();
-    std::cerr << where << ": " << one_line(e.what()) << '\n';
+    std::string message = one_line(e.what());
+    if (app.get_subcommands().empty()) {
+      // The first word that is not an option is what the user meant as the command.
+      for (int i = 1; i < argc; ++i) {
+        if (argv[i][0] != '-') {
+          message = std::string("unknown command '") + argv[i] + "' (see lsock --help)";
+          break;
+        }
+      }
+    }
+    std::cerr << where << ": " << message << '\n';
     return 2;
   }
 
