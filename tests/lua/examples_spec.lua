@@ -1,0 +1,80 @@
+-- Runs every example in lua/examples against its counterpart, each bounded by timeout(1).
+local here = debug.getinfo(1, "S").source:match("^@(.*)/[^/]*$")
+local examples = here .. "/../../lua/examples/"
+local lua = "lua5.4"
+
+--- Starts a server example; returns its pipe and the port from its first line.
+local function start(cmd)
+  local p = assert(io.popen("timeout 20 " .. cmd .. " 2>&1", "r"))
+  local first = p:read("l") or ""
+  return p, tonumber(first:match("(%d+)%s*$")), first
+end
+
+local function run(cmd)
+  local p = assert(io.popen("timeout 10 " .. cmd .. " 2>&1", "r"))
+  local out = p:read("a")
+  local ok = p:close()
+  return out, ok
+end
+
+local function finish(p)
+  local rest = p:read("a")
+  return rest, p:close()
+end
+
+describe("examples", function()
+  for _, v6 in ipairs {"", "6 "} do
+    it("tcp echo server and client " .. (v6 == "" and "over IPv4" or "over IPv6"), function()
+      local server, port = start(lua .. " " .. examples .. "tcp_server.lua " .. v6 .. "0 1")
+      assert.is_number(port)
+      local out, ok = run(lua .. " " .. examples .. "tcp_client.lua " .. v6 .. port .. " 'echo me'")
+      assert.is_true(ok)
+      assert.equals("echo me\n", out)
+      local rest, done = finish(server)
+      assert.is_true(done)
+      assert.matches("client disconnected", rest)
+    end)
+
+    it("udp server and client " .. (v6 == "" and "over IPv4" or "over IPv6"), function()
+      local server, port = start(lua .. " " .. examples .. "udp_server.lua " .. v6 .. "0 1")
+      assert.is_number(port)
+      local out, ok = run(lua .. " " .. examples .. "udp_client.lua " .. v6 .. port .. " datagram")
+      assert.is_true(ok)
+      assert.equals("datagram\n", out)
+      local rest, done = finish(server)
+      assert.is_true(done)
+      assert.matches("8 bytes from", rest)
+    end)
+  end
+
+  for _, addr in ipairs {"path", "abstract"} do
+    it("unix server and client over " .. (addr == "path" and "a path" or "an abstract name"),
+       function()
+      local name
+      if addr == "path" then
+        local p = io.popen("mktemp -u /tmp/lsock-example-XXXXXX")
+        name = p:read("l") .. ".sock"
+        p:close()
+      else
+        name = "@lsock-example-" .. tostring(math.random(1, 1e9))
+      end
+      local server, _, first = start(lua .. " " .. examples .. "unix_server.lua " .. name .. " 1")
+      assert.equals("listening on " .. name, first)
+      local out, ok = run(lua .. " " .. examples .. "unix_client.lua " .. name .. " 'via unix'")
+      assert.is_true(ok)
+      assert.equals("via unix\n", out)
+      local _, done = finish(server)
+      assert.is_true(done)
+    end)
+  end
+
+  it("non-blocking HTTP/1.0 client against a local server", function()
+    local server, port = start(lua .. " " .. here .. "/http_test_server.lua 1")
+    assert.is_number(port)
+    local out, ok = run(lua .. " " .. examples .. "http_client.lua 127.0.0.1 " .. port .. " /hello")
+    assert.is_true(ok)
+    assert.equals("HTTP/1.0 200 OK\nyou asked for /hello\n", out)
+    local _, done = finish(server)
+    assert.is_true(done)
+  end)
+end)
