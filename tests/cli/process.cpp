@@ -127,6 +127,17 @@ std::string background::next_line(int timeout_ms) {
   }
 }
 
+void background::pump() {
+  char buf[65536];
+  for (;;) {
+    pollfd p{out_fd_, POLLIN, 0};
+    if (poll(&p, 1, 0) <= 0) return;
+    const ssize_t n = read(out_fd_, buf, sizeof buf);
+    if (n <= 0) return;
+    buffered_.append(buf, static_cast<std::size_t>(n));
+  }
+}
+
 void background::signal(int sig) { kill(pid_, sig); }
 
 run_result background::finish(int timeout_ms) {

@@ -27,6 +27,9 @@ class background {
 
   /// The next stdout line, or "" after `timeout_ms` / end of output.
   std::string next_line(int timeout_ms = 5000);
+  /// Reads whatever stdout has ready (without waiting) into the buffer, so a chatty child
+  /// never blocks on a full pipe.
+  void pump();
   /// Sends a signal (SIGINT for Ctrl-C).
   void signal(int sig);
   /// Waits for the exit; the rest of stdout and all stderr are collected.

@@ -1,0 +1,90 @@
+// `lsock tcp-listen` serving 500 clients that connect, send and drop at random, many at once:
+// every byte a client sent must show up in the listener's accounting.
+#include <csignal>
+#include <random>
+
+#include "../cli/cli_support.hpp"
+#include "lsock/lsock.hpp"
+
+namespace lsock::test {
+namespace {
+
+TEST(ListenerSoak, FiveHundredClientsEveryByteAccounted) {
+  constexpr int clients = 500;
+  background listener(lsock({"--json", "tcp-listen", "127.0.0.1", "0", "--count",
+                             std::to_string(clients), "--timeout", "100"}));
+  const int port = first_event_port(listener);
+  ASSERT_GT(port, 0);
+
+  std::mt19937 rng(7);
+  std::size_t sent_total = 0;
+  std::vector<lsock::socket> open;
+  selector sel;
+  // Waits for writability while draining the listener's output, which must never fill its pipe.
+  auto writable = [&](int fd) {
+    for (int slice = 0; slice < 200; ++slice) {
+      listener.pump();
+      auto r = sel.wait({}, std::span<const int>(&fd, 1), 50);
+      if (r && *r) return true;
+    }
+    return false;
+  };
+  for (int i = 0; i < clients; ++i) {
+    listener.pump();
+    auto c = lsock::socket::connect(socket_type::tcp, "127.0.0.1", port);
+    ASSERT_TRUE(c) << c.error().describe();
+    const int fd = c->fd();
+    ASSERT_TRUE(writable(fd)) << "client " << i;
+    ASSERT_TRUE(c->status()) << "client " << i;
+    // Each client sends 0..3 chunks of 1..4096 bytes, then stays open or drops at random.
+    const int chunks = static_cast<int>(rng() % 4);
+    for (int k = 0; k < chunks; ++k) {
+      std::string data(1 + rng() % 4096, static_cast<char>('a' + rng() % 26));
+      std::string_view rest = data;
+      while (!rest.empty()) {
+        auto r = c->send(rest);
+        ASSERT_TRUE(r) << r.error().describe();
+        if (r->status == io_status::ready) {
+          rest.remove_prefix(r->bytes);
+          sent_total += r->bytes;
+        } else {
+          ASSERT_TRUE(writable(fd));
+        }
+      }
+    }
+    open.push_back(std::move(*c));
+    // Drop a random number of the open clients, keeping up to ~50 connected at once.
+    while (open.size() > 50 || (!open.empty() && rng() % 3 == 0)) {
+      const std::size_t victim = rng() % open.size();
+      open.erase(open.begin() + static_cast<std::ptrdiff_t>(victim));
+    }
+  }
+  open.clear();
+
+  auto done = listener.finish(120000);
+  ASSERT_EQ(done.exit_code, 0) << done.err;
+  const auto events = parse_lines(done.out);
+  ASSERT_FALSE(events.empty());
+  std::size_t accepted = 0, closed = 0, data_bytes = 0, closed_bytes = 0;
+  for (const auto& ev : events) {
+    if (ev["event"] == "accepted") ++accepted;
+    if (ev["event"] == "data") data_bytes += ev["bytes"].get<std::size_t>();
+    if (ev["event"] == "closed") {
+      ++closed;
+      closed_bytes += ev["bytes_in"].get<std::size_t>();
+    }
+  }
+  const json& summary = events.back();
+  ASSERT_EQ(summary["event"], "summary");
+  std::printf("[soak] tcp-listen: %d clients, %zu bytes sent; summary %s\n", clients, sent_total,
+              summary.dump().c_str());
+  EXPECT_EQ(accepted, static_cast<std::size_t>(clients));
+  EXPECT_EQ(closed, static_cast<std::size_t>(clients));
+  EXPECT_EQ(summary["connections"], clients);
+  EXPECT_EQ(summary["bytes_in"], sent_total);
+  EXPECT_EQ(data_bytes, sent_total);
+  EXPECT_EQ(closed_bytes, sent_total);
+}
+
+}  // namespace
+}  // namespace lsock::test
