@@ -10,6 +10,7 @@ packages=(
   libgtest-dev                              # C++ tests
   iproute2 util-linux                       # `ip` and `unshare` for the multicast namespace tests
   bash-completion zsh fish                  # completion tests
+  clang libclang-rt-14-dev                  # libFuzzer targets (fuzz preset)
 )
 
 missing=()
