@@ -145,6 +145,31 @@ int af_for(family_preference prefer) noexcept {
 
 }  // namespace
 
+bool parse_ip_literal(std::string_view address, int port, endpoint& out) noexcept {
+  // inet_pton needs a terminated string; anything longer than this is no literal.
+  char text[INET6_ADDRSTRLEN + 1];
+  if (address.empty() || address.size() >= sizeof text) return false;
+  std::memcpy(text, address.data(), address.size());
+  text[address.size()] = '\0';
+  out = endpoint{};
+  auto* in = static_cast<sockaddr_in*>(out.data());
+  if (inet_pton(AF_INET, text, &in->sin_addr) == 1) {
+    in->sin_family = AF_INET;
+    out.set_size(sizeof(sockaddr_in));
+    set_port(out, port);
+    return true;
+  }
+  auto* in6 = static_cast<sockaddr_in6*>(out.data());
+  if (inet_pton(AF_INET6, text, &in6->sin6_addr) == 1) {
+    in6->sin6_family = AF_INET6;
+    out.set_size(sizeof(sockaddr_in6));
+    set_port(out, port);
+    return true;
+  }
+  out = endpoint{};
+  return false;
+}
+
 result<std::vector<endpoint>> resolve_endpoints(std::string_view op, std::string_view address,
                                                 int port, socket_type type,
                                                 family_preference prefer) {
@@ -154,25 +179,10 @@ result<std::vector<endpoint>> resolve_endpoints(std::string_view op, std::string
   if (address.find('\0') != std::string_view::npos) {
     return resolver_error(op, EAI_NONAME);
   }
-  const std::string host(address);
-
   // Literals first, by parsing rather than by looking at which characters they contain
   // (known defect 4: "cafe" and "deadbeef" are names).
-  endpoint ep;
-  auto* in = static_cast<sockaddr_in*>(ep.data());
-  if (inet_pton(AF_INET, host.c_str(), &in->sin_addr) == 1) {
-    in->sin_family = AF_INET;
-    ep.set_size(sizeof(sockaddr_in));
-    set_port(ep, port);
-    return std::vector<endpoint>{ep};
-  }
-  auto* in6 = static_cast<sockaddr_in6*>(ep.data());
-  if (inet_pton(AF_INET6, host.c_str(), &in6->sin6_addr) == 1) {
-    in6->sin6_family = AF_INET6;
-    ep.set_size(sizeof(sockaddr_in6));
-    set_port(ep, port);
-    return std::vector<endpoint>{ep};
-  }
+  if (endpoint ep; parse_ip_literal(address, port, ep)) return std::vector<endpoint>{ep};
+  const std::string host(address);
 
   addrinfo hints{};
   hints.ai_family = af_for(prefer);

@@ -47,26 +47,21 @@ result<bool> selector::wait(std::span<const int> read_fds, std::span<const int> 
     return library_error("select", EINVAL, "no open sockets to check and no timeout set");
   }
 
-  const auto deadline =
-      clock::now() + std::chrono::milliseconds(std::max<std::int64_t>(0, timeout_ms));
+  // The clock is read only when a wait can end early: an interruption (EINTR) resumes with
+  // the time left, and a timeout longer than poll() takes is waited in pieces.
+  const auto start = timeout_ms > 0 ? clock::now() : clock::time_point{};
+  std::int64_t left = timeout_ms;
   for (;;) {
-    int wait_ms = -1;
-    if (timeout_ms >= 0) {
-      const auto left =
-          std::chrono::ceil<std::chrono::milliseconds>(deadline - clock::now()).count();
-      wait_ms = static_cast<int>(std::clamp<std::int64_t>(left, 0, INT_MAX));
-    }
+    const int wait_ms = left < 0 ? -1 : static_cast<int>(std::min<std::int64_t>(left, INT_MAX));
     const int rc = detail::sys().poll(fds_.data(), fds_.size(), wait_ms);
-    if (rc < 0) {
-      if (errno == EINTR) continue;  // retried with the time that is left
-      return system_error("select", errno);
-    }
-    if (rc == 0) {
-      // A timeout longer than poll() can express comes back early: keep waiting.
-      if (timeout_ms < 0 || clock::now() < deadline) continue;
-      return false;
-    }
-    break;
+    if (rc > 0) break;
+    if (rc < 0 && errno != EINTR) return system_error("select", errno);
+    if (timeout_ms < 0) continue;                  // no timeout: wait again
+    if (rc == 0 && left <= INT_MAX) return false;  // the whole timeout passed
+    const auto elapsed =
+        std::chrono::duration_cast<std::chrono::milliseconds>(clock::now() - start).count();
+    left = timeout_ms - elapsed;
+    if (left <= 0) return false;
   }
   for (std::size_t j = 0; j < fds_.size(); ++j) {
     const short ev = fds_[j].revents;

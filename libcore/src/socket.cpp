@@ -336,6 +336,11 @@ endpoint v4_mapped(const endpoint& v4) noexcept {
 
 result<transfer> socket::sendto(std::string_view data, std::string_view address, int port) {
   if (auto ok = check_open("sendto"); !ok) return std::move(ok).error();
+  // The common case, an IP literal, needs no lookup and no allocation.
+  if (endpoint ep; port >= 0 && port <= 65535 && parse_ip_literal(address, port, ep)) {
+    if (ep.family() == family_) return sendto(data, ep);
+    if (family_ == family::inet6) return sendto(data, v4_mapped(ep));
+  }
   // Resolve in the socket's own family (known defect 13): an IPv4 socket never gets an IPv6
   // address for a name that has both.
   const auto prefer = family_ == family::inet    ? family_preference::inet

@@ -60,6 +60,10 @@ class endpoint {
 /// Checks a port number: 0..65535, else a library error (EINVAL, "port out of range").
 [[nodiscard]] result<void> check_port(std::string_view op, long long port);
 
+/// Parses an IPv4 or IPv6 literal (no scope, no name lookup) with `port` into `out`.
+/// False when `address` is not such a literal. Allocates nothing.
+[[nodiscard]] bool parse_ip_literal(std::string_view address, int port, endpoint& out) noexcept;
+
 /// Turns an address string and port into the endpoints to try, in order.
 /// IP literals (including scoped IPv6 "fe80::1%lo") never touch DNS; hostnames go through
 /// getaddrinfo() restricted by `prefer`; unix paths and '@abstract' names ignore `port`.
