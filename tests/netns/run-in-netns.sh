@@ -14,6 +14,9 @@ if [ "${LSOCK_IN_NETNS:-}" != 1 ]; then
   exit 77
 fi
 
+# The network set-up runs without the sanitizer runtime a test may preload for itself.
+preload=${LD_PRELOAD-}
+unset LD_PRELOAD
 ip link set lo up multicast on
 ip route add 224.0.0.0/4 dev lo
 ip route add broadcast 255.255.255.255 dev lo table local
@@ -28,4 +31,5 @@ if [ "${LSOCK_NETNS_VETH:-}" = 1 ]; then
   ip link set v0 up
   ip link set v1 up
 fi
+[ -n "$preload" ] && export LD_PRELOAD="$preload"
 exec "$@"
