@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "check.hpp"
+#include "gc_retry.hpp"
 #include "lua_socket.hpp"
 #include "push.hpp"
 #include "select.hpp"
@@ -60,7 +61,7 @@ int lsocket_bind(lua_State* L) {
   socket_args a;
   read_socket_args(L, true, a);
   if (a.iface != nullptr) a.opts.iface = a.iface;
-  auto s = lsock::socket::bind(a.type, a.address, a.port, a.opts);
+  auto s = with_gc_retry(L, [&] { return lsock::socket::bind(a.type, a.address, a.port, a.opts); });
   if (!s) return push_error(L, s.error());
   push_socket(L, std::move(*s));
   return 1;
@@ -70,7 +71,8 @@ int lsocket_connect(lua_State* L) {
   socket_args a;
   read_socket_args(L, false, a);
   if (a.iface != nullptr) a.opts.iface = a.iface;
-  auto s = lsock::socket::connect(a.type, a.address, a.port, a.opts);
+  auto s =
+      with_gc_retry(L, [&] { return lsock::socket::connect(a.type, a.address, a.port, a.opts); });
   if (!s) return push_error(L, s.error());
   push_socket(L, std::move(*s));
   return 1;

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "check.hpp"
+#include "gc_retry.hpp"
 #include "lua_socket.hpp"
 #include "push.hpp"
 
@@ -78,7 +79,7 @@ int sock_setfd(lua_State* L) {
 int sock_accept(lua_State* L) {
   lua_socket* s = check_socket(L, 1);
   lsock::accepted conn;
-  auto r = s->sock.accept(conn);
+  auto r = with_gc_retry(L, [&] { return s->sock.accept(conn); });
   if (!r) return push_error(L, r.error());
   if (*r != lsock::io_status::ready) {
     lua_pushboolean(L, 0);

@@ -1,0 +1,21 @@
+#pragma once
+// Sockets left to the garbage collector still hold descriptors, and the collector cannot know
+// it: when a call fails because the process ran out of descriptors, collect once and retry.
+
+#include <lua.hpp>
+
+namespace lsocket {
+
+/// Runs `make` (a core call returning a result); on EMFILE/ENFILE runs a full collection and
+/// runs it once more.
+template <class Make>
+auto with_gc_retry(lua_State* L, Make&& make) {
+  auto r = make();
+  if (!r && (r.error().name == "EMFILE" || r.error().name == "ENFILE")) {
+    lua_gc(L, LUA_GCCOLLECT);
+    r = make();
+  }
+  return r;
+}
+
+}  // namespace lsocket
