@@ -32,6 +32,6 @@ std::int64_t check_timeout_ms(lua_State* L, int idx);
 std::size_t opt_recv_size(lua_State* L, int idx);
 
 inline constexpr std::size_t default_recv_size = 65536;
-inline constexpr std::size_t max_recv_size = 16 * 1024 * 1024;
+inline constexpr std::size_t max_recv_size = std::size_t{16} * 1024 * 1024;
 
 }  // namespace lsocket

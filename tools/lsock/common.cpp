@@ -101,7 +101,7 @@ result<bool> wait_until(selector& sel, std::span<const int> read_fds,
 
 std::string ms_text(double ms) {
   char buf[32];
-  std::snprintf(buf, sizeof buf, "%.3f ms", ms);
+  (void)std::snprintf(buf, sizeof buf, "%.3f ms", ms);
   return buf;
 }
 
