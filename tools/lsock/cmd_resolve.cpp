@@ -25,7 +25,6 @@ int run(const resolve_options& o, const output& out) {
     json entry{{"host", host}};
     if (list) {
       json addrs = json::array();
-      std::string line = host;
       for (const auto& a : *list) {
         addrs.push_back({{"family", std::string(family_name(a.family))}, {"addr", a.addr}});
       }
