@@ -384,26 +384,27 @@ socket_info socket::info() const noexcept {
   return socket_info{fd_, family_, type_, listening_, multicast_};
 }
 
-result<endpoint> socket::local_endpoint() const {
-  if (auto ok = check_open("getsockname"); !ok) return std::move(ok).error();
+namespace {
+
+/// getsockname() or getpeername(), named `op` in errors.
+result<endpoint> name_of(int fd, const char* op, int (*call)(int, sockaddr*, socklen_t*)) {
   endpoint ep;
   socklen_t len = endpoint::capacity();
-  if (sys().getsockname(fd_, detail::as_sockaddr(ep), &len) < 0) {
-    return system_error("getsockname", errno);
-  }
+  if (call(fd, detail::as_sockaddr(ep), &len) < 0) return system_error(op, errno);
   ep.set_size(len);
   return ep;
 }
 
+}  // namespace
+
+result<endpoint> socket::local_endpoint() const {
+  if (auto ok = check_open("getsockname"); !ok) return std::move(ok).error();
+  return name_of(fd_, "getsockname", sys().getsockname);
+}
+
 result<endpoint> socket::peer_endpoint() const {
   if (auto ok = check_open("getpeername"); !ok) return std::move(ok).error();
-  endpoint ep;
-  socklen_t len = endpoint::capacity();
-  if (sys().getpeername(fd_, detail::as_sockaddr(ep), &len) < 0) {
-    return system_error("getpeername", errno);
-  }
-  ep.set_size(len);
-  return ep;
+  return name_of(fd_, "getpeername", sys().getpeername);
 }
 
 int socket::release() noexcept { return std::exchange(fd_, -1); }
