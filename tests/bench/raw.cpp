@@ -1,30 +1,38 @@
 // The raw baseline: each workload written directly on non-blocking sockets and poll(), one
-// syscall per operation, the same loop shape as the Lua scripts — the physical limit they are
-// measured against. Prints one JSON line per run.
+// syscall per operation and one poll() per wait, the same loop shape as the Lua scripts — the
+// physical limit they are measured against. No batching the Lua side cannot do (no
+// sendmmsg/recvmmsg, no epoll, no MSG_WAITALL). Prints one JSON line per result.
 // usage: bench_raw WORKLOAD [scale]   (scale multiplies the default counts; 1 = full size)
+//        bench_raw listen SECONDS     (a neutral local listener for the CLI connect probe)
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <poll.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cerrno>
 #include <chrono>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace {
 
 using clock_type = std::chrono::steady_clock;
 
+/// Every wait gives up after this long: a stuck workload fails instead of hanging.
+constexpr int wait_limit_ms = 5000;
+
 [[noreturn]] void die(const char* what) {
-  std::perror(what);
+  std::fprintf(stderr, "bench_raw: %s: %s\n", what, errno != 0 ? std::strerror(errno) : "failed");
   std::exit(1);
 }
 
@@ -37,9 +45,14 @@ double seconds_since(clock_type::time_point t0) {
   return std::chrono::duration<double>(clock_type::now() - t0).count();
 }
 
+long scaled(long full, double scale) { return std::max(1L, static_cast<long>(full * scale)); }
+
 void wait_for(int fd, short events) {
   pollfd p{fd, events, 0};
-  check(poll(&p, 1, 5000), "poll");
+  if (check(poll(&p, 1, wait_limit_ms), "poll") == 0) {
+    errno = ETIMEDOUT;
+    die("poll");
+  }
 }
 
 sockaddr_in loopback(int port) {
@@ -57,17 +70,18 @@ int port_of(int fd) {
   return ntohs(a.sin_port);
 }
 
-int tcp_listener() {
+int tcp_listener(int backlog) {
   const int l = check(socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0), "socket");
   const int on = 1;
-  setsockopt(l, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on);
+  check(setsockopt(l, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on), "setsockopt");
   auto a = loopback(0);
   check(bind(l, reinterpret_cast<sockaddr*>(&a), sizeof a), "bind");
-  check(listen(l, 128), "listen");
+  check(listen(l, backlog), "listen");
   return l;
 }
 
-/// A connected pair (client, server) through `listener` at `addr`.
+/// A connected pair (client, server) through `listener` at `addr`: connect, wait until
+/// writable, wait until the listener is readable, accept.
 std::pair<int, int> connect_pair(int listener, const sockaddr* addr, socklen_t len, int family) {
   const int c = check(socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0), "socket");
   if (connect(c, addr, len) < 0 && errno != EINPROGRESS) die("connect");
@@ -106,6 +120,12 @@ void send_all(int fd, const char* buf, std::size_t n) {
   }
 }
 
+void print(const char* workload, double value, const char* unit, const std::string& extra = "") {
+  std::printf("{\"impl\":\"raw\",\"workload\":\"%s\",\"value\":%.3f,\"unit\":\"%s\"%s}\n", workload,
+              value, unit, extra.c_str());
+  std::fflush(stdout);
+}
+
 /// 64-byte messages echoed: client sends, server waits/reads/answers, client waits/reads.
 double pingpong(int c, int s, long rounds) {
   char msg[64];
@@ -120,48 +140,49 @@ double pingpong(int c, int s, long rounds) {
     wait_for(c, POLLIN);
     recv_exactly(c, buf, sizeof buf);
   }
+  if (std::memcmp(buf, msg, sizeof msg) != 0) die("pingpong: echo differs");
   return static_cast<double>(rounds) / seconds_since(t0);
 }
 
-void print(const char* workload, double value, const char* unit, const std::string& extra = "") {
-  std::printf("{\"impl\":\"raw\",\"workload\":\"%s\",\"value\":%.3f,\"unit\":\"%s\"%s}\n", workload,
-              value, unit, extra.c_str());
-}
-
 void tcp_pingpong(double scale) {
-  const int l = tcp_listener();
+  const int l = tcp_listener(5);
   auto a = loopback(port_of(l));
   auto [c, s] = connect_pair(l, reinterpret_cast<sockaddr*>(&a), sizeof a, AF_INET);
-  print("tcp_pingpong", pingpong(c, s, static_cast<long>(200000 * scale)), "msgs/s");
+  const long rounds = scaled(200000, scale);
+  print("tcp_pingpong", pingpong(c, s, rounds), "msgs/s", ",\"count\":" + std::to_string(rounds));
 }
 
 void unix_pingpong(double scale) {
   char path[] = "/tmp/lsock-bench-raw-XXXXXX";
-  check(mkstemp(path), "mkstemp");
+  close(check(mkstemp(path), "mkstemp"));
   unlink(path);
   sockaddr_un a{};
   a.sun_family = AF_UNIX;
   std::strcpy(a.sun_path, path);
   const int l = check(socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0), "socket");
   check(bind(l, reinterpret_cast<sockaddr*>(&a), sizeof a), "bind");
-  check(listen(l, 128), "listen");
+  check(listen(l, 5), "listen");
   auto [c, s] = connect_pair(l, reinterpret_cast<sockaddr*>(&a), sizeof a, AF_UNIX);
-  print("unix_pingpong", pingpong(c, s, static_cast<long>(200000 * scale)), "msgs/s");
+  const long rounds = scaled(200000, scale);
+  const double v = pingpong(c, s, rounds);
   unlink(path);
+  print("unix_pingpong", v, "msgs/s", ",\"count\":" + std::to_string(rounds));
 }
 
+/// 1 GiB one way in 64 KiB sends: one poll for both ends, then at most one send and one recv.
 void tcp_bulk(double scale) {
-  const int l = tcp_listener();
+  const int l = tcp_listener(5);
   auto a = loopback(port_of(l));
   auto [c, s] = connect_pair(l, reinterpret_cast<sockaddr*>(&a), sizeof a, AF_INET);
-  const std::size_t total = static_cast<std::size_t>(1024.0 * 1024 * 1024 * scale);
+  const auto total = static_cast<std::size_t>(scaled(1L << 30, scale));
   std::vector<char> chunk(65536, 'b');
   std::vector<char> buf(65536);
-  std::size_t sent = 0, received = 0;
+  std::size_t sent = 0;
+  std::size_t received = 0;
   const auto t0 = clock_type::now();
   while (received < total) {
     pollfd p[2] = {{s, POLLIN, 0}, {c, static_cast<short>(sent < total ? POLLOUT : 0), 0}};
-    check(poll(p, 2, 5000), "poll");
+    if (check(poll(p, 2, wait_limit_ms), "poll") == 0) die("tcp_bulk: poll timed out");
     if (p[1].revents & POLLOUT) {
       const ssize_t n = send(c, chunk.data(), std::min(chunk.size(), total - sent), MSG_NOSIGNAL);
       if (n > 0) sent += static_cast<std::size_t>(n);
@@ -171,21 +192,26 @@ void tcp_bulk(double scale) {
       if (n > 0) received += static_cast<std::size_t>(n);
     }
   }
-  print("tcp_bulk", static_cast<double>(total) / 1e6 / seconds_since(t0), "MB/s");
+  print("tcp_bulk", static_cast<double>(total) / 1e6 / seconds_since(t0), "MB/s",
+        ",\"bytes\":" + std::to_string(total));
 }
 
+/// 64-byte datagrams in batches of 32 sendto() calls, then one poll() and recvfrom() until
+/// EAGAIN; datagrams that never arrive are counted as lost.
 void udp_pps(double scale) {
   const int r = check(socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0), "socket");
   const int w = check(socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0), "socket");
   auto a = loopback(0);
   check(bind(r, reinterpret_cast<sockaddr*>(&a), sizeof a), "bind");
+  check(bind(w, reinterpret_cast<sockaddr*>(&a), sizeof a), "bind");
   a = loopback(port_of(r));
-  const long total = static_cast<long>(200000 * scale);
+  const long total = scaled(500000, scale);
   constexpr int batch = 32;
   char msg[64];
   std::memset(msg, 'u', sizeof msg);
   char buf[2048];
-  long sent = 0, received = 0;
+  long sent = 0;
+  long received = 0;
   const auto t0 = clock_type::now();
   while (sent < total) {
     for (int i = 0; i < batch && sent < total; ++i) {
@@ -210,43 +236,55 @@ void udp_pps(double scale) {
         ",\"sent\":" + std::to_string(sent) + ",\"lost\":" + std::to_string(sent - received));
 }
 
+/// N idle sockets (both ends of N/2 connected TCP pairs) + 1 ready socket (one end of one more
+/// pair, holding an unread byte): µs per select()-equivalent. As a select over a Lua table
+/// must, each call builds the pollfd array from the socket list and maps the results back.
 void select_scale(double scale) {
+  const int l = tcp_listener(128);
+  auto a = loopback(port_of(l));
   for (const int n : {100, 1000, 4000, 10000}) {
     std::vector<int> fds;
-    for (int i = 0; i < n; ++i) {
-      const int u = check(socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0), "socket");
-      auto a = loopback(0);
-      check(bind(u, reinterpret_cast<sockaddr*>(&a), sizeof a), "bind");
-      fds.push_back(u);
+    fds.reserve(static_cast<std::size_t>(n) + 2);
+    for (int i = 0; i < n / 2; ++i) {
+      auto [c, s] = connect_pair(l, reinterpret_cast<sockaddr*>(&a), sizeof a, AF_INET);
+      fds.push_back(c);
+      fds.push_back(s);
     }
-    // One ready socket (a datagram waiting, never read); the rest idle.
-    auto a = loopback(port_of(fds[n / 2]));
-    sendto(fds[0], "x", 1, 0, reinterpret_cast<sockaddr*>(&a), sizeof a);
+    auto [rc, rs] = connect_pair(l, reinterpret_cast<sockaddr*>(&a), sizeof a, AF_INET);
+    send_all(rc, "x", 1);
+    const std::size_t ready_at = fds.size() / 2;
+    fds.insert(fds.begin() + static_cast<std::ptrdiff_t>(ready_at), rs);
+    wait_for(rs, POLLIN);
     std::vector<pollfd> p(fds.size());
+    std::vector<std::size_t> ready;
     const long rounds = std::max(10L, static_cast<long>(2000000.0 * scale / n));
     const auto t0 = clock_type::now();
     for (long i = 0; i < rounds; ++i) {
-      // Built each call, as a select() over a table must.
       for (std::size_t k = 0; k < fds.size(); ++k) p[k] = {fds[k], POLLIN, 0};
-      if (check(poll(p.data(), p.size(), 1000), "poll") != 1) die("select_scale: not 1 ready");
-      int ready = -1;
-      for (std::size_t k = 0; k < p.size(); ++k) {
-        if (p[k].revents) ready = static_cast<int>(k);
+      if (check(poll(p.data(), p.size(), wait_limit_ms), "poll") != 1) {
+        die("select_scale: not exactly 1 ready");
       }
-      if (ready != n / 2) die("select_scale: wrong socket");
+      ready.clear();
+      for (std::size_t k = 0; k < p.size(); ++k) {
+        if (p[k].revents != 0) ready.push_back(k);
+      }
+      if (ready.size() != 1 || ready[0] != ready_at) die("select_scale: wrong socket ready");
     }
     std::printf(
-        "{\"impl\":\"raw\",\"workload\":\"select_scale\",\"n\":%d,\"value\":%.3f,\"unit\":\"us/"
-        "select\"}\n",
-        n, seconds_since(t0) * 1e6 / static_cast<double>(rounds));
-    for (int fd : fds) close(fd);
+        "{\"impl\":\"raw\",\"workload\":\"select_scale\",\"n\":%d,\"value\":%.3f,"
+        "\"unit\":\"us/select\",\"rounds\":%ld}\n",
+        n, seconds_since(t0) * 1e6 / static_cast<double>(rounds), rounds);
+    std::fflush(stdout);
+    for (const int fd : fds) close(fd);
+    close(rc);
   }
 }
 
+/// connect + accept + close, one connection at a time.
 void accept_churn(double scale) {
-  const int l = tcp_listener();
+  const int l = tcp_listener(128);
   auto a = loopback(port_of(l));
-  const long total = static_cast<long>(10000 * scale);
+  const long total = scaled(20000, scale);
   const auto t0 = clock_type::now();
   for (long i = 0; i < total; ++i) {
     auto [c, s] = connect_pair(l, reinterpret_cast<sockaddr*>(&a), sizeof a, AF_INET);
@@ -255,14 +293,33 @@ void accept_churn(double scale) {
     close(s);
     close(c);
   }
-  print("accept_churn", static_cast<double>(total) / seconds_since(t0), "connections/s");
+  print("accept_churn", static_cast<double>(total) / seconds_since(t0), "connections/s",
+        ",\"count\":" + std::to_string(total));
+}
+
+/// A listener on 127.0.0.1 for the CLI connect probes: prints its port, then accepts and closes
+/// every connection until `seconds` pass (or it is killed).
+void listen_for(double seconds) {
+  const int l = tcp_listener(1024);
+  std::printf("%d\n", port_of(l));
+  std::fflush(stdout);
+  const auto t0 = clock_type::now();
+  while (seconds_since(t0) < seconds) {
+    pollfd p{l, POLLIN, 0};
+    if (poll(&p, 1, 200) <= 0) continue;
+    for (;;) {
+      const int s = accept4(l, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+      if (s < 0) break;
+      close(s);
+    }
+  }
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
   if (argc < 2) {
-    std::fprintf(stderr, "usage: bench_raw WORKLOAD [scale]\n");
+    std::fprintf(stderr, "usage: bench_raw WORKLOAD [scale] | bench_raw listen SECONDS\n");
     return 2;
   }
   rlimit rl{};
@@ -271,20 +328,22 @@ int main(int argc, char** argv) {
   setrlimit(RLIMIT_NOFILE, &rl);
   const std::string w = argv[1];
   const double scale = argc > 2 ? std::atof(argv[2]) : 1.0;
-  if (w == "tcp_pingpong")
+  if (w == "tcp_pingpong") {
     tcp_pingpong(scale);
-  else if (w == "unix_pingpong")
+  } else if (w == "unix_pingpong") {
     unix_pingpong(scale);
-  else if (w == "tcp_bulk")
+  } else if (w == "tcp_bulk") {
     tcp_bulk(scale);
-  else if (w == "udp_pps")
+  } else if (w == "udp_pps") {
     udp_pps(scale);
-  else if (w == "select_scale")
+  } else if (w == "select_scale") {
     select_scale(scale);
-  else if (w == "accept_churn")
+  } else if (w == "accept_churn") {
     accept_churn(scale);
-  else {
-    std::fprintf(stderr, "unknown workload %s\n", w.c_str());
+  } else if (w == "listen") {
+    listen_for(argc > 2 ? scale : 600);
+  } else {
+    std::fprintf(stderr, "bench_raw: unknown workload %s\n", w.c_str());
     return 2;
   }
   return 0;
