@@ -70,41 +70,101 @@ lsock::family_preference opt_family(lua_State* L, int idx) {
   return lsock::family_preference::any;
 }
 
-void read_options(lua_State* L, int idx, lsock::socket_options& opts, const char** iface) {
-  luaL_checktype(L, idx, LUA_TTABLE);
-  lua_getfield(L, idx, "iface");
-  if (!lua_isnil(L, -1)) {
-    if (lua_type(L, -1) != LUA_TSTRING) luaL_argerror(L, idx, "option 'iface' must be a string");
-    *iface = lua_tostring(L, -1);
+namespace {
+
+/// An integer in [lo, hi] taken from an options table entry (value at the top of the stack).
+int option_integer(lua_State* L, int idx, const char* key, lua_Integer lo, lua_Integer hi) {
+  int ok = 0;
+  const lua_Integer v = lua_type(L, -1) == LUA_TNUMBER ? lua_tointegerx(L, -1, &ok) : 0;
+  if (!ok || v < lo || v > hi) {
+    luaL_argerror(L, idx, lua_pushfstring(L, "option '%s' must be an integer %I-%I", key, lo, hi));
   }
-  lua_getfield(L, idx, "family");
-  if (!lua_isnil(L, -1)) {
-    const char* f = lua_tostring(L, -1);
-    if (f != nullptr && std::strcmp(f, "inet") == 0) {
-      opts.prefer = lsock::family_preference::inet;
-    } else if (f != nullptr && std::strcmp(f, "inet6") == 0) {
-      opts.prefer = lsock::family_preference::inet6;
+  return static_cast<int>(v);
+}
+
+/// The options table at `idx` ({iface=, family=, backlog=, ttl=}); unknown keys are errors, so
+/// a misspelt option is not silently ignored. Leaves the iface string on the stack, where it
+/// stays referenced while `a.iface` views it.
+void read_options(lua_State* L, int idx, socket_args& a) {
+  idx = lua_absindex(L, idx);
+  lua_pushnil(L);
+  while (lua_next(L, idx) != 0) {
+    if (lua_type(L, -2) != LUA_TSTRING) luaL_argerror(L, idx, "option names must be strings");
+    const char* key = lua_tostring(L, -2);
+    if (std::strcmp(key, "iface") == 0) {
+      if (lua_type(L, -1) != LUA_TSTRING) luaL_argerror(L, idx, "option 'iface' must be a string");
+    } else if (std::strcmp(key, "family") == 0) {
+      const char* f = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : "";
+      if (std::strcmp(f, "inet") == 0) {
+        a.prefer = lsock::family_preference::inet;
+      } else if (std::strcmp(f, "inet6") == 0) {
+        a.prefer = lsock::family_preference::inet6;
+      } else {
+        luaL_argerror(L, idx, "option 'family' must be \"inet\" or \"inet6\"");
+      }
+    } else if (std::strcmp(key, "backlog") == 0) {
+      a.backlog = option_integer(L, idx, key, 0, 65535);
+    } else if (std::strcmp(key, "ttl") == 0) {
+      a.ttl = option_integer(L, idx, key, 0, 255);
     } else {
-      luaL_argerror(L, idx, "option 'family' must be \"inet\" or \"inet6\"");
+      luaL_argerror(L, idx, lua_pushfstring(L, "unknown option '%s'", key));
     }
+    lua_pop(L, 1);
   }
-  lua_getfield(L, idx, "backlog");
-  if (!lua_isnil(L, -1)) {
-    int ok = 0;
-    const lua_Integer v = lua_tointegerx(L, -1, &ok);
-    if (!ok || v < 0 || v > 65535)
-      luaL_argerror(L, idx, "option 'backlog' must be an integer 0-65535");
-    opts.backlog = static_cast<int>(v);
+  lua_pushliteral(L, "iface");
+  if (lua_rawget(L, idx) == LUA_TSTRING) {
+    std::size_t len = 0;
+    const char* s = lua_tolstring(L, -1, &len);
+    a.iface = {s, len};
   }
-  lua_getfield(L, idx, "ttl");
-  if (!lua_isnil(L, -1)) {
-    int ok = 0;
-    const lua_Integer v = lua_tointegerx(L, -1, &ok);
-    if (!ok || v < 0 || v > 255) luaL_argerror(L, idx, "option 'ttl' must be an integer 0-255");
-    opts.ttl = static_cast<int>(v);
+}
+
+}  // namespace
+
+void check_socket_args(lua_State* L, bool is_bind, socket_args& a) {
+  int top = 1;
+  if (to_socket_type(L, top, a.type)) ++top;
+  if (lua_type(L, top) == LUA_TSTRING) {
+    std::size_t len = 0;
+    const char* s = lua_tolstring(L, top, &len);
+    a.address = {s, len};
+    ++top;
+  } else if (is_bind) {
+    a.address = "0.0.0.0";
+  } else {
+    luaL_typeerror(L, top, "string");
   }
-  // The iface string stays referenced by the options table, which stays on the stack.
-  lua_pop(L, 4);
+  const bool is_unix = lsock::is_unix_address(a.address);
+  // A unix address needs no port, so an options table may follow it directly.
+  if (is_unix && lua_type(L, top) == LUA_TTABLE) {
+    read_options(L, top, a);
+    return;
+  }
+  a.port = check_port(L, top, is_unix);
+  ++top;
+  if (lua_type(L, top) == LUA_TTABLE) {
+    read_options(L, top, a);
+    return;
+  }
+  if (is_bind) {
+    a.backlog = static_cast<int>(opt_integer_in(L, top, a.backlog, 0, 65535, "backlog"));
+  } else {
+    a.ttl = static_cast<int>(opt_integer_in(L, top, a.ttl, 0, 255, "ttl"));
+  }
+  ++top;
+  if (!lua_isnoneornil(L, top)) {
+    luaL_checktype(L, top, LUA_TTABLE);
+    read_options(L, top, a);
+  }
+}
+
+lsock::socket_options to_options(const socket_args& a) {
+  lsock::socket_options opts;
+  opts.prefer = a.prefer;
+  opts.backlog = a.backlog;
+  opts.ttl = a.ttl;
+  opts.iface.assign(a.iface);
+  return opts;
 }
 
 std::int64_t check_timeout_ms(lua_State* L, int idx) {

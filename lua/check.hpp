@@ -7,10 +7,31 @@
 #include <lsock/address.hpp>
 #include <lsock/socket.hpp>
 #include <lua.hpp>
+#include <string_view>
 
 #include "lua_socket.hpp"
 
 namespace lsocket {
+
+/// bind()/connect() arguments as read from the stack. Plain values and views into Lua strings
+/// only (the strings stay on the stack): nothing here needs a destructor, so a later check may
+/// raise safely.
+struct socket_args {
+  lsock::socket_type type = lsock::socket_type::tcp;
+  std::string_view address;
+  int port = 0;
+  lsock::family_preference prefer = lsock::family_preference::any;
+  int backlog = 5;
+  int ttl = 1;
+  std::string_view iface;
+};
+
+/// Reads lsocket's [type], address, port, [backlog|ttl] and an optional options table
+/// ({iface=, family=, backlog=, ttl=}) as the last argument. For bind the address may be
+/// left out (INADDR_ANY); unix addresses need no port.
+void check_socket_args(lua_State* L, bool is_bind, socket_args& a);
+/// The core's options for `a`. Call only after every check (it builds a std::string).
+lsock::socket_options to_options(const socket_args& a);
 
 /// The socket userdata at `idx`.
 lua_socket* check_socket(lua_State* L, int idx);
@@ -21,9 +42,6 @@ lua_Integer opt_integer_in(lua_State* L, int idx, lua_Integer def, lua_Integer l
                            const char* what);
 /// "tcp"/"udp"/"mcast" (any case) at `idx`, else false.
 bool to_socket_type(lua_State* L, int idx, lsock::socket_type& out);
-/// The options table at `idx` (iface, family, backlog, ttl) merged into `opts`. The iface
-/// string is returned as a pointer into the Lua string (kept alive by the table).
-void read_options(lua_State* L, int idx, lsock::socket_options& opts, const char** iface);
 /// "inet"/"inet6" or nil at `idx`.
 lsock::family_preference opt_family(lua_State* L, int idx);
 /// select's timeout in seconds at `idx`, as milliseconds; -1 for nil or math.huge.

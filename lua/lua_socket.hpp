@@ -13,7 +13,10 @@ struct lua_socket {
   lsock::socket sock;
 };
 
-/// Pushes a new userdata owning `s`.
-void push_socket(lua_State* L, lsock::socket&& s);
+/// Pushes a new socket userdata holding a closed lsock::socket. Call it before the core call
+/// that makes the socket, then move the socket in: moving cannot fail, so a descriptor is never
+/// held by a C++ object while Lua allocates (an allocation failure raises, and a raise would
+/// skip that object's destructor).
+lua_socket* new_socket(lua_State* L);
 
 }  // namespace lsocket

@@ -6,10 +6,11 @@
 #include <lsock/socket.hpp>
 #include <lsock/version.hpp>
 #include <lua.hpp>
-#include <string_view>
+#include <string>
 
 #include "check.hpp"
 #include "gc_retry.hpp"
+#include "guard.hpp"
 #include "lua_socket.hpp"
 #include "push.hpp"
 #include "select.hpp"
@@ -18,65 +19,23 @@
 namespace lsocket {
 namespace {
 
-/// The arguments bind and connect share, read the way lsocket reads them.
-struct socket_args {
-  lsock::socket_type type = lsock::socket_type::tcp;
-  std::string_view address;
-  int port = 0;
-  lsock::socket_options opts;
-  const char* iface = nullptr;
-};
-
-/// [type], address, port, then the numeric extra (backlog or ttl) and an options table.
-/// The address is optional for bind (default INADDR_ANY), required for connect.
-void read_socket_args(lua_State* L, bool is_bind, socket_args& a) {
-  int top = 1;
-  if (to_socket_type(L, top, a.type)) ++top;
-  if (lua_type(L, top) == LUA_TSTRING) {
-    std::size_t len = 0;
-    const char* s = lua_tolstring(L, top, &len);
-    a.address = {s, len};
-    ++top;
-  } else if (is_bind) {
-    a.address = "0.0.0.0";
-  } else {
-    luaL_typeerror(L, top, "string");
-  }
-  a.port = check_port(L, top, lsock::is_unix_address(a.address));
-  ++top;
-  if (lua_istable(L, top)) {
-    read_options(L, top, a.opts, &a.iface);
-    return;
-  }
-  if (is_bind) {
-    a.opts.backlog = static_cast<int>(opt_integer_in(L, top, 5, 0, 65535, "backlog"));
-  } else {
-    a.opts.ttl = static_cast<int>(opt_integer_in(L, top, 1, 0, 255, "ttl"));
-  }
-  ++top;
-  if (!lua_isnoneornil(L, top)) read_options(L, top, a.opts, &a.iface);
-}
-
-int lsocket_bind(lua_State* L) {
+/// bind and connect: check everything, allocate the userdata, then make the socket.
+template <bool is_bind>
+int make_socket(lua_State* L) {
   socket_args a;
-  read_socket_args(L, true, a);
-  if (a.iface != nullptr) a.opts.iface = a.iface;
-  auto s = with_gc_retry(L, [&] { return lsock::socket::bind(a.type, a.address, a.port, a.opts); });
+  check_socket_args(L, is_bind, a);
+  lua_socket* ud = new_socket(L);
+  auto s = with_gc_retry(L, [&] {
+    return is_bind ? lsock::socket::bind(a.type, a.address, a.port, to_options(a))
+                   : lsock::socket::connect(a.type, a.address, a.port, to_options(a));
+  });
   if (!s) return push_error(L, s.error());
-  push_socket(L, std::move(*s));
+  ud->sock = std::move(*s);
   return 1;
 }
 
-int lsocket_connect(lua_State* L) {
-  socket_args a;
-  read_socket_args(L, false, a);
-  if (a.iface != nullptr) a.opts.iface = a.iface;
-  auto s =
-      with_gc_retry(L, [&] { return lsock::socket::connect(a.type, a.address, a.port, a.opts); });
-  if (!s) return push_error(L, s.error());
-  push_socket(L, std::move(*s));
-  return 1;
-}
+int lsocket_bind(lua_State* L) { return make_socket<true>(L); }
+int lsocket_connect(lua_State* L) { return make_socket<false>(L); }
 
 int lsocket_resolve(lua_State* L) {
   std::size_t len = 0;
@@ -137,8 +96,10 @@ int lsocket_getinterfaces(lua_State* L) {
 }
 
 const luaL_Reg functions[] = {
-    {"bind", lsocket_bind},       {"connect", lsocket_connect},
-    {"resolve", lsocket_resolve}, {"getinterfaces", lsocket_getinterfaces},
+    {"bind", guarded<lsocket_bind>},
+    {"connect", guarded<lsocket_connect>},
+    {"resolve", guarded<lsocket_resolve>},
+    {"getinterfaces", guarded<lsocket_getinterfaces>},
     {"select", nullptr},  // a closure, set below
     {nullptr, nullptr},
 };

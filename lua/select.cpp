@@ -1,5 +1,5 @@
-// lsocket.select on lsock::selector: tables are read by their length, closed sockets are
-// ignored, and ready sockets are found by index — no search per ready descriptor.
+// lsocket.select on lsock::selector: tables are read by their length, closed sockets and nil
+// holes are ignored, and ready sockets are found by index — no search per ready descriptor.
 
 #include "select.hpp"
 
@@ -9,17 +9,21 @@
 #include <vector>
 
 #include "check.hpp"
+#include "guard.hpp"
 #include "lua_socket.hpp"
 #include "push.hpp"
 
 namespace lsocket {
 namespace {
 
-/// Kept as an upvalue of select: its buffers are reused across calls.
+/// Kept as an upvalue of select: its buffers are reused across calls, so a loop over many
+/// sockets allocates nothing after the first call.
 struct select_state {
   lsock::selector selector;
   std::vector<int> read_fds;
   std::vector<int> write_fds;
+  /// Set while a select call has results in `selector` that it has not pushed yet.
+  bool busy = false;
 };
 
 constexpr const char* select_state_meta = "lsocket.select_state";
@@ -29,19 +33,42 @@ int select_state_gc(lua_State* L) {
   return 0;
 }
 
-/// Collects the descriptors of the sockets in the table at `idx` (-1 for closed ones).
+int select_state_release(lua_State* L) {
+  static_cast<select_state*>(lua_touserdata(L, 1))->busy = false;
+  return 0;
+}
+
+select_state* new_select_state(lua_State* L) {
+  void* mem = lua_newuserdatauv(L, sizeof(select_state), 0);
+  auto* st = new (mem) select_state{};
+  if (luaL_newmetatable(L, select_state_meta)) {
+    lua_pushcfunction(L, select_state_gc);
+    lua_setfield(L, -2, "__gc");
+    lua_pushcfunction(L, select_state_release);
+    lua_setfield(L, -2, "__close");
+  }
+  lua_setmetatable(L, -2);
+  return st;
+}
+
+/// Collects the descriptors of the sockets in the table at `idx`: -1 for closed sockets and
+/// for nil holes, so indices still match the table.
 void gather(lua_State* L, int idx, int meta_idx, std::vector<int>& fds) {
   const auto n = static_cast<lua_Integer>(lua_rawlen(L, idx));
   fds.resize(static_cast<std::size_t>(n));
   for (lua_Integer i = 1; i <= n; ++i) {
-    lua_rawgeti(L, idx, i);
-    void* ud = lua_touserdata(L, -1);
-    // Compare metatables directly: one registry lookup per call, not per socket.
-    if (ud == nullptr || !lua_getmetatable(L, -1) || !lua_rawequal(L, -1, meta_idx)) {
-      luaL_argerror(L, idx, "tables can only contain sockets");
+    const int t = lua_rawgeti(L, idx, i);
+    int fd = -1;
+    if (t != LUA_TNIL) {
+      // Compare metatables directly: one registry lookup per call, not per socket.
+      if (t != LUA_TUSERDATA || !lua_getmetatable(L, -1) || !lua_rawequal(L, -1, meta_idx)) {
+        luaL_argerror(L, idx, "tables can only contain sockets");
+      }
+      fd = static_cast<lua_socket*>(lua_touserdata(L, -2))->sock.fd();
+      lua_pop(L, 1);
     }
-    fds[static_cast<std::size_t>(i - 1)] = static_cast<lua_socket*>(ud)->sock.fd();
-    lua_pop(L, 2);
+    fds[static_cast<std::size_t>(i - 1)] = fd;
+    lua_pop(L, 1);
   }
 }
 
@@ -56,7 +83,6 @@ void push_ready(lua_State* L, int idx, std::span<const std::size_t> ready) {
 }
 
 int lsocket_select(lua_State* L) {
-  auto* st = static_cast<select_state*>(lua_touserdata(L, lua_upvalueindex(1)));
   const int nargs = lua_gettop(L);
   // select([read [, write]] [, timeout]): tables (or nil) first, then an optional number.
   int read_idx = 0;
@@ -73,21 +99,30 @@ int lsocket_select(lua_State* L) {
   const std::int64_t timeout_ms = check_timeout_ms(L, pos);
   if (pos < nargs) luaL_argerror(L, pos + 1, "too many arguments");
 
+  const int state_idx = nargs + 1;
+  auto* st = static_cast<select_state*>(lua_touserdata(L, lua_upvalueindex(1)));
+  if (st->busy) {
+    // A finalizer, run by an allocation below in an outer select, called select: the shared
+    // state still holds the outer call's results. Work on a private state instead.
+    st = new_select_state(L);
+  } else {
+    lua_pushvalue(L, lua_upvalueindex(1));
+  }
   luaL_getmetatable(L, socket_meta);
   const int meta_idx = lua_gettop(L);
-  st->read_fds.clear();
-  st->write_fds.clear();
   if (read_idx != 0) gather(L, read_idx, meta_idx, st->read_fds);
   if (write_idx != 0) gather(L, write_idx, meta_idx, st->write_fds);
+  // From here on nothing raises but an allocation failure; the to-be-closed slot clears `busy`
+  // when this call returns or raises.
+  st->busy = true;
+  lua_toclose(L, state_idx);
 
-  auto r = st->selector.wait(st->read_fds, st->write_fds, timeout_ms);
+  auto r = st->selector.wait(
+      read_idx != 0 ? std::span<const int>(st->read_fds) : std::span<const int>(),
+      write_idx != 0 ? std::span<const int>(st->write_fds) : std::span<const int>(), timeout_ms);
   if (!r) return push_error(L, r.error());
-  if (!*r) {
-    lua_pushboolean(L, 0);
-    return 1;
-  }
-  if (write_idx == 0 && read_idx == 0) {
-    lua_pushboolean(L, 0);  // nothing to wait on: a sleep that ended
+  if (!*r || (read_idx == 0 && write_idx == 0)) {
+    lua_pushboolean(L, 0);  // timeout, or select(timeout): a sleep that ended
     return 1;
   }
   if (read_idx != 0) {
@@ -103,14 +138,8 @@ int lsocket_select(lua_State* L) {
 }  // namespace
 
 void push_select(lua_State* L) {
-  void* mem = lua_newuserdatauv(L, sizeof(select_state), 0);
-  new (mem) select_state{};
-  if (luaL_newmetatable(L, select_state_meta)) {
-    lua_pushcfunction(L, select_state_gc);
-    lua_setfield(L, -2, "__gc");
-  }
-  lua_setmetatable(L, -2);
-  lua_pushcclosure(L, lsocket_select, 1);
+  new_select_state(L);
+  lua_pushcclosure(L, guarded<lsocket_select>, 1);
 }
 
 }  // namespace lsocket

@@ -8,21 +8,33 @@
 #include <new>
 #include <span>
 #include <string>
-#include <vector>
 
 #include "check.hpp"
 #include "gc_retry.hpp"
+#include "guard.hpp"
 #include "lua_socket.hpp"
 #include "push.hpp"
 
 namespace lsocket {
 namespace {
 
-/// One receive buffer per thread, grown on demand: recv allocates nothing per call.
-std::span<char> scratch(std::size_t size) {
-  thread_local std::vector<char> buf;
-  if (buf.size() < size) buf.resize(size);
-  return {buf.data(), size};
+/// Registry key of the receive buffer (its address is unique to this module).
+const char recv_buffer_key = 0;
+
+/// The receive buffer of this lua_State: a Lua userdata in the registry, replaced by a larger
+/// one when a call asks for more (at most max_recv_size). recv allocates nothing per call, Lua
+/// owns and frees the memory, and an allocation failure is an ordinary Lua memory error.
+std::span<char> scratch(lua_State* L, std::size_t size) {
+  void* buf = nullptr;
+  if (lua_rawgetp(L, LUA_REGISTRYINDEX, &recv_buffer_key) == LUA_TUSERDATA &&
+      lua_rawlen(L, -1) >= size) {
+    buf = lua_touserdata(L, -1);
+  } else {
+    buf = lua_newuserdatauv(L, size < default_recv_size ? default_recv_size : size, 0);
+    lua_rawsetp(L, LUA_REGISTRYINDEX, &recv_buffer_key);
+  }
+  lua_pop(L, 1);
+  return {static_cast<char*>(buf), size};
 }
 
 int sock_info(lua_State* L) {
@@ -78,15 +90,21 @@ int sock_setfd(lua_State* L) {
 
 int sock_accept(lua_State* L) {
   lua_socket* s = check_socket(L, 1);
-  lsock::accepted conn;
-  auto r = with_gc_retry(L, [&] { return s->sock.accept(conn); });
+  lua_socket* ud = new_socket(L);
+  lsock::endpoint peer;
+  auto r = with_gc_retry(L, [&] {
+    lsock::accepted conn;
+    auto status = s->sock.accept(conn);
+    ud->sock = std::move(conn.socket);
+    peer = conn.peer;
+    return status;
+  });
   if (!r) return push_error(L, r.error());
   if (*r != lsock::io_status::ready) {
     lua_pushboolean(L, 0);
     return 1;
   }
-  push_socket(L, std::move(conn.socket));
-  push_addr_port(L, conn.peer);
+  push_addr_port(L, peer);
   return 3;
 }
 
@@ -127,13 +145,13 @@ int push_received(lua_State* L, const lsock::result<lsock::transfer>& r, std::sp
 
 int sock_recv(lua_State* L) {
   lua_socket* s = check_socket(L, 1);
-  const auto buf = scratch(opt_recv_size(L, 2));
+  const auto buf = scratch(L, opt_recv_size(L, 2));
   return push_received(L, s->sock.recv(buf), buf, nullptr);
 }
 
 int sock_recvfrom(lua_State* L) {
   lua_socket* s = check_socket(L, 1);
-  const auto buf = scratch(opt_recv_size(L, 2));
+  const auto buf = scratch(L, opt_recv_size(L, 2));
   lsock::endpoint from;
   auto r = s->sock.recvfrom(buf, from);
   return push_received(L, r, buf, &from);
@@ -184,10 +202,17 @@ int sock_tostring(lua_State* L) {
 }
 
 const luaL_Reg methods[] = {
-    {"info", sock_info},         {"status", sock_status}, {"getfd", sock_getfd},
-    {"setfd", sock_setfd},       {"accept", sock_accept}, {"recv", sock_recv},
-    {"recvfrom", sock_recvfrom}, {"send", sock_send},     {"sendto", sock_sendto},
-    {"close", sock_close},       {nullptr, nullptr},
+    {"info", guarded<sock_info>},
+    {"status", guarded<sock_status>},
+    {"getfd", sock_getfd},
+    {"setfd", guarded<sock_setfd>},
+    {"accept", guarded<sock_accept>},
+    {"recv", guarded<sock_recv>},
+    {"recvfrom", guarded<sock_recvfrom>},
+    {"send", guarded<sock_send>},
+    {"sendto", guarded<sock_sendto>},
+    {"close", guarded<sock_close>},
+    {nullptr, nullptr},
 };
 
 const luaL_Reg metamethods[] = {
@@ -199,10 +224,11 @@ const luaL_Reg metamethods[] = {
 
 }  // namespace
 
-void push_socket(lua_State* L, lsock::socket&& s) {
+lua_socket* new_socket(lua_State* L) {
   void* mem = lua_newuserdatauv(L, sizeof(lua_socket), 0);
-  new (mem) lua_socket{std::move(s)};
+  auto* ud = new (mem) lua_socket{};
   luaL_setmetatable(L, socket_meta);
+  return ud;
 }
 
 void register_socket_metatable(lua_State* L) {

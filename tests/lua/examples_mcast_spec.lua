@@ -1,5 +1,5 @@
 -- The multicast/broadcast examples; ctest runs this file in a private network namespace.
-local here = debug.getinfo(1, "S").source:match("^@(.*)/[^/]*$")
+local here = debug.getinfo(1, "S").source:match("^@(.*)/[^/]*$") or "."
 local examples = here .. "/../../lua/examples/"
 local lua = "lua5.4"
 

@@ -1,5 +1,5 @@
 -- Runs every example in lua/examples against its counterpart, each bounded by timeout(1).
-local here = debug.getinfo(1, "S").source:match("^@(.*)/[^/]*$")
+local here = debug.getinfo(1, "S").source:match("^@(.*)/[^/]*$") or "."
 local examples = here .. "/../../lua/examples/"
 local lua = "lua5.4"
 

@@ -25,6 +25,38 @@ describe("socket lifetime", function()
     assert.equals(before, h.fd_count())
   end)
 
+  it("a <close> variable closes its socket when the scope is left by an error", function()
+    local before = h.fd_count()
+    local ok = pcall(function()
+      local s <close> = assert(lsocket.bind("127.0.0.1", 0))
+      assert(s:getfd() >= 0)
+      error("leaving the scope")
+    end)
+    assert.is_false(ok)
+    assert.equals(before, h.fd_count())
+  end)
+
+  it("a <close> variable that holds a socket closed early is fine", function()
+    do
+      local s <close> = assert(lsocket.bind("udp", "127.0.0.1", 0))
+      assert.is_true(s:close())
+    end
+    do
+      local s <close> = lsocket.bind("/nonexistent-dir-lsock/x")  -- nil: nothing to close
+      assert.is_nil(s)
+    end
+  end)
+
+  it("accepted and connected sockets are closed by the collector too", function()
+    local before = h.fd_count()
+    do
+      local c, s, srv = h.tcp_pair()
+      assert.equals(before + 3, h.fd_count())
+      c, s, srv = nil, nil, nil
+    end
+    assert.equals(before, h.fd_count())
+  end)
+
   it("garbage-collected sockets release their descriptors", function()
     collectgarbage()
     local before = h.fd_count()
@@ -62,6 +94,32 @@ describe("socket lifetime", function()
     assert.is_true(fd >= 0)
   end)
 
+  it("a closed socket: close and setfd(-1) say true, getfd says -1", function()
+    local s = assert(lsocket.bind("udp", "127.0.0.1", 0))
+    assert.is_true(s:close())
+    assert.is_true(s:close())
+    assert.equals(-1, s:getfd())
+    assert.is_true(s:setfd(-1))
+    assert.matches("^socket: 0x%x+$", tostring(s))
+  end)
+
+  it("a socket whose descriptor was given away behaves as closed", function()
+    local srv, port = h.listener()
+    local fd = srv:getfd()
+    assert.is_true(srv:setfd(-1))
+    local r, msg, name = srv:accept()
+    assert.is_nil(r)
+    assert.equals("socket is closed", msg)
+    assert.equals("EBADF", name)
+    assert.is_true(srv:close())  -- does not close the descriptor it no longer owns
+    -- The descriptor is still open and listening: a connect to the port succeeds.
+    local c = assert(lsocket.connect("127.0.0.1", port))
+    h.wait_writable(c)
+    assert.is_true(c:status())
+    c:close()
+    assert.is_true(fd >= 0)
+  end)
+
   it("every method of a closed socket returns nil and a message", function()
     local s = assert(lsocket.bind("udp", "127.0.0.1", 0))
     s:close()
@@ -71,12 +129,22 @@ describe("socket lifetime", function()
       function() return s:accept() end, function() return s:recv() end,
       function() return s:recvfrom() end, function() return s:send("x") end,
       function() return s:sendto("x", "127.0.0.1", 9) end,
+      function() return s:recv(10) end, function() return s:recvfrom(10) end,
     } do
       local r, msg, name = call()
       assert.is_nil(r)
       assert.equals("socket is closed", msg)
       assert.equals("EBADF", name)
     end
+  end)
+
+  it("accept on a closed listening socket is an error, not a crash (known defect 1)", function()
+    local srv = h.listener()
+    srv:close()
+    local r, msg, name = srv:accept()
+    assert.is_nil(r)
+    assert.equals("socket is closed", msg)
+    assert.equals("EBADF", name)
   end)
 
   it("tostring looks like lsocket's", function()

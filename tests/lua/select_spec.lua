@@ -84,15 +84,90 @@ describe("select", function()
     c:close(); s:close(); srv:close()
   end)
 
+  it("skips nil holes inside a table's length", function()
+    local c, s, srv = h.tcp_pair()
+    c:send("x")
+    local t = {srv, nil, s}
+    assert.equals(3, #t)
+    local r = lsocket.select(t, 2)
+    assert.equals(1, #r)
+    assert.is_true(rawequal(s, r[1]))
+    c:close(); s:close(); srv:close()
+  end)
+
+  it("returns the very socket objects it was given", function()
+    local c, s, srv = h.tcp_pair()
+    local r, w = lsocket.select({srv}, {c, s}, 2)
+    assert.same({}, r)
+    assert.equals(2, #w)
+    assert.is_true(rawequal(c, w[1]))
+    assert.is_true(rawequal(s, w[2]))
+    c:close(); s:close(); srv:close()
+  end)
+
+  it("times out with empty tables, and with no tables at all", function()
+    assert.is_false(lsocket.select({}, 0))
+    assert.is_false(lsocket.select({}, {}, 0.01))
+    assert.is_false(lsocket.select(nil, nil, 0))
+    assert.is_false(lsocket.select(nil, 0))
+    assert.is_false(lsocket.select(0))
+  end)
+
+  it("math.huge means no timeout", function()
+    local c, s, srv = h.tcp_pair()
+    local _, w = lsocket.select(nil, {c}, math.huge)
+    assert.same({c}, w)
+    c:close(); s:close(); srv:close()
+  end)
+
   it("rejects tables with things that are not sockets", function()
-    assert.has_error(function() lsocket.select({1, 2}, 0) end)
-    assert.has_error(function() lsocket.select({{}}, 0) end)
+    local srv = h.listener()
+    local bad = {1, "x", {}, io.stdout, print, true}
+    for _, v in ipairs(bad) do
+      local ok, err = pcall(lsocket.select, {srv, v}, 0)
+      assert.is_false(ok)
+      assert.matches("bad argument #1 .*tables can only contain sockets", err)
+      ok, err = pcall(lsocket.select, {srv}, {v}, 0)
+      assert.is_false(ok)
+      assert.matches("bad argument #2 .*tables can only contain sockets", err)
+    end
+    srv:close()
+  end)
+
+  it("rejects arguments that are neither tables nor a timeout", function()
+    assert.has_error(function() lsocket.select("x") end)
+    assert.has_error(function() lsocket.select({}, {}, 1, 2) end)
+    assert.has_error(function() lsocket.select({}, {}, "1x") end)
+  end)
+
+  it("works when a finalizer calls select during a select", function()
+    local a = assert(lsocket.bind("udp", "127.0.0.1", 0))
+    local b = assert(lsocket.bind("udp", "127.0.0.1", 0))
+    a:sendto("x", "127.0.0.1", b:info("socket").port)
+    local nested = 0
+    for _ = 1, 100 do
+      for _ = 1, 50 do
+        setmetatable({}, {__gc = function()
+          nested = nested + 1
+          lsocket.select({a}, {a}, 0)
+        end})
+      end
+      local r, w = lsocket.select({a, b}, {a, b}, 1)
+      assert.equals(1, #r)
+      assert.is_true(rawequal(b, r[1]))
+      assert.equals(2, #w)
+    end
+    collectgarbage()
+    assert.is_true(nested > 0)
+    a:close(); b:close()
   end)
 
   it("rejects NaN and negative timeouts", function()
     assert.has_error(function() lsocket.select({}, 0 / 0) end)
     assert.has_error(function() lsocket.select({}, -1) end)
     assert.has_error(function() lsocket.select(-0.5) end)
+    assert.has_error(function() lsocket.select(nil, nil, 0 / 0) end)
+    assert.has_error(function() lsocket.select(-math.huge) end)
   end)
 
   it("reports a refused connect as writable, then status says why", function()
