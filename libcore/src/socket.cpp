@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
@@ -188,7 +189,12 @@ result<socket> socket::bind(socket_type type, std::string_view address, int port
       return system_error("bind", errno);
     }
     if (type == socket_type::tcp && sys().listen(fd->get(), opts.backlog) < 0) {
-      return system_error("listen", errno);
+      const int err = errno;
+      // bind() created the socket file; the caller gets no socket, so nothing may remain.
+      if (local.family() == family::unix_domain && !address.starts_with('@')) {
+        (void)::unlink(local.addr().c_str());
+      }
+      return system_error("listen", err);
     }
     return socket(fd->release(), ep.family(),
                   type == socket_type::tcp ? socket_type::tcp : socket_type::udp, true,
