@@ -3,17 +3,15 @@
 # /usr/local/lib/lua/5.4) and a plain lua5.4, whose default search path names that directory,
 # must load it. Installs into a scratch DESTDIR; nothing outside it is touched.
 # usage: install_check.sh CMAKE BUILD_DIR INSTALL_DIR LUA
+# LSOCK_LUA_PRELOAD: the sanitizer runtime lua5.4 needs to load an instrumented module.
 set -eu
 cmake=$1 build=$2 dir=$3 lua=$4
 dest=$(mktemp -d)
 trap 'rm -rf "$dest"' EXIT
-# The build tools must not run under a sanitizer runtime preloaded for the module's tests.
-preload=${LD_PRELOAD-}
-unset LD_PRELOAD
 DESTDIR=$dest "$cmake" --install "$build" --component lua
 test -f "$dest$dir/lsocket.so"
 unset LUA_CPATH_5_4 LUA_CPATH LUA_INIT LUA_INIT_5_4
-[ -n "$preload" ] && export LD_PRELOAD="$preload"
+if [ -n "${LSOCK_LUA_PRELOAD-}" ]; then export LD_PRELOAD="$LSOCK_LUA_PRELOAD"; fi
 DEST=$dest DIR=$dir exec "$lua" -e '
   local dest, dir = os.getenv("DEST"), os.getenv("DIR")
   local pattern = dir .. "/?.so"

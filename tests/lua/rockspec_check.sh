@@ -7,8 +7,6 @@ set -eu
 luarocks=$1 src=$2 lua=$3
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-preload=${LD_PRELOAD-}
-unset LD_PRELOAD
 mkdir "$work/src"
 tar -C "$src" --exclude=./build --exclude=./.git -cf - . | tar -C "$work/src" -xf -
 cd "$work/src"
@@ -16,7 +14,6 @@ CMAKE_BUILD_PARALLEL_LEVEL=2 "$luarocks" --lua-version 5.4 make lua/lsocket-scm-
   --tree "$work/tree" >"$work/luarocks.log" 2>&1 || { cat "$work/luarocks.log"; exit 1; }
 tail -n 1 "$work/luarocks.log"
 eval "$("$luarocks" --lua-version 5.4 --tree "$work/tree" path)"
-[ -n "$preload" ] && export LD_PRELOAD="$preload"
 exec "$lua" -e '
   local lsocket = require "lsocket"
   local found = package.searchpath("lsocket", package.cpath)
