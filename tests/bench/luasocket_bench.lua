@@ -205,8 +205,13 @@ function run.select_scale()
       io.write(('{"impl":"luasocket","workload":"select_scale","n":%d,"value":%.3f,'
         .. '"unit":"us/select","rounds":%d}\n'):format(n, err, rounds))
     else
+      err = tostring(err):gsub("^.-:%d+: ", ""):gsub("^select: ", "")
+      if err:find("descriptor too large for set size", 1, true) then
+        err = ("socket.select: descriptor too large for set size (fd >= FD_SETSIZE %d; "
+          .. "this N needs %d descriptors)"):format(socket._SETSIZE or 1024, n + 2)
+      end
       io.write(('{"impl":"luasocket","workload":"select_scale","n":%d,"error":%s}\n'):format(n,
-        jstr(tostring(err):gsub("^.-:%d+: ", ""))))
+        jstr(err)))
     end
     io.flush()
     for _, s in ipairs(socks) do s:close() end

@@ -45,7 +45,9 @@ double seconds_since(clock_type::time_point t0) {
   return std::chrono::duration<double>(clock_type::now() - t0).count();
 }
 
-long scaled(long full, double scale) { return std::max(1L, static_cast<long>(full * scale)); }
+long scaled(long full, double scale) {
+  return std::max(1L, static_cast<long>(static_cast<double>(full) * scale));
+}
 
 void wait_for(int fd, short events) {
   pollfd p{fd, events, 0};

@@ -1,87 +1,205 @@
--- Turns results.jsonl and hyperfine's JSON into the markdown table: medians over repetitions,
--- and each implementation's factor behind the raw C++ baseline (1.00 = as fast as raw).
--- usage: lua5.4 report.lua results.jsonl cli.json mode reps scale
-local results_file, cli_file, mode, reps, scale = arg[1], arg[2], arg[3], arg[4], arg[5]
+-- Turns run.sh's results into the markdown table: medians over the repetitions, each
+-- implementation's factor behind the raw C++ baseline, lsocket against LuaSocket, the CLI
+-- beside the standard tools, and each target of issue 6 marked met or missed.
+-- usage: lua5.4 report.lua meta.txt results.jsonl cli.json
+local meta_file, results_file, cli_file = arg[1], arg[2], arg[3]
 
 local function median(t)
-  table.sort(t)
-  local n = #t
+  local s = {}
+  for i, v in ipairs(t) do s[i] = v end
+  table.sort(s)
+  local n = #s
   if n == 0 then return nil end
-  return n % 2 == 1 and t[(n + 1) // 2] or (t[n // 2] + t[n // 2 + 1]) / 2
+  return n % 2 == 1 and s[(n + 1) // 2] or (s[n // 2] + s[n // 2 + 1]) / 2
 end
 
--- results[workload_key][impl] = {values...}; errors[workload_key][impl] = message
-local values, errors, units, order = {}, {}, {}, {}
+local meta = {}
+for line in io.lines(meta_file) do
+  local k, v = line:match("^([%w_]+)=(.*)$")
+  if k then meta[k] = v end
+end
+
+-- runs[key][impl][rep] = value; errors[key][impl] = message; key = workload [+ " N=n"]
+local runs, errors, units, extra, order = {}, {}, {}, {}, {}
+local function slot(key)
+  if not runs[key] then
+    runs[key], errors[key], extra[key] = {}, {}, {}
+    order[#order + 1] = key
+  end
+end
 for line in io.lines(results_file) do
   local impl = line:match('"impl":"([^"]+)"')
   local w = line:match('"workload":"([^"]+)"')
-  local n = line:match('"n":(%d+)')
-  local key = n and (w .. " N=" .. n) or w
   if impl and w then
-    if not values[key] then values[key], errors[key] = {}, {}; order[#order + 1] = key end
-    local v = tonumber(line:match('"value":([%d%.e+-]+)'))
+    local n = line:match('"n":(%d+)')
+    local rep = tonumber(line:match('"rep":(%d+)')) or 1
+    local key = n and (w .. " N=" .. n) or w
+    slot(key)
+    local v = tonumber(line:match('"value":([%d%.eE+-]+)'))
     if v then
-      values[key][impl] = values[key][impl] or {}
-      table.insert(values[key][impl], v)
+      runs[key][impl] = runs[key][impl] or {}
+      runs[key][impl][rep] = v
       units[key] = line:match('"unit":"([^"]+)"')
+      local lost, sent = line:match('"lost":(%-?%d+)'), line:match('"sent":(%d+)')
+      if lost then
+        local e = extra[key][impl] or {lost = 0, sent = 0}
+        e.lost, e.sent = e.lost + tonumber(lost), e.sent + tonumber(sent)
+        extra[key][impl] = e
+      end
     else
-      errors[key][impl] = line:match('"error":"(.-)"}') or "failed"
+      local err = line:match('"error":"(.-)"}') or "failed"
+      -- A run that died before printing its N: mark every N of that workload still empty.
+      errors[key][impl] = errors[key][impl] or err
+    end
+  end
+end
+-- select_scale: a whole-run failure (no N) applies to each N that has no figure.
+for _, key in ipairs(order) do
+  local w = key:match("^(%S+) N=")
+  if w and errors[w] then
+    for impl, err in pairs(errors[w]) do
+      if not runs[key][impl] and not errors[key][impl] then errors[key][impl] = err end
     end
   end
 end
 
-local function machine()
-  local cpu = "?"
-  for l in io.lines("/proc/cpuinfo") do
-    cpu = l:match("^model name%s*:%s*(.+)") or cpu
-    if cpu ~= "?" then break end
-  end
-  local p = io.popen("nproc; uname -sr; uptime")
-  local nproc, kernel, up = p:read("l"), p:read("l"), p:read("l")
-  p:close()
-  return ("%s, %s cores, %s; load at the end: %s"):format(cpu, nproc, kernel,
-    up:match("load average: (.*)") or "?")
+local function values(key, impl)
+  local t = {}
+  for _, v in pairs(runs[key][impl] or {}) do t[#t + 1] = v end
+  return t
 end
 
-print(("### Benchmarks (%s run: %s repetitions, scale %s; medians)"):format(mode, reps, scale))
+-- Factor: how many times longer `impl` takes per operation than `base`, as the median of the
+-- per-repetition factors (the implementations of one repetition ran back to back).
+local function factor(key, impl, base)
+  local lower_is_better = (units[key] or ""):find("^us") ~= nil
+  local a, b = runs[key][impl] or {}, runs[key][base] or {}
+  local f = {}
+  for rep, va in pairs(a) do
+    local vb = b[rep]
+    if vb then f[#f + 1] = lower_is_better and va / vb or vb / va end
+  end
+  return median(f)
+end
+
+local targets = {
+  tcp_pingpong = 1.15, udp_pps = 1.15, unix_pingpong = 1.15, accept_churn = 1.15,
+  tcp_bulk = 1.10, select_scale = 1.30,
+}
+
+local function num(v)
+  if not v then return "—" end
+  if v >= 1000 then
+    local s = ("%.0f"):format(v):reverse():gsub("(%d%d%d)", "%1,"):reverse()
+    return (s:gsub("^,", ""))
+  end
+  return v >= 100 and ("%.0f"):format(v) or v >= 10 and ("%.1f"):format(v) or ("%.2f"):format(v)
+end
+
+local function fails(key, impl)
+  local e = errors[key][impl]
+  return e and ("fails: " .. e) or "—"
+end
+
+local title = ({full = "full size", quick = "quick (1/10 of the counts)",
+                smoke = "smoke (1/100 of the counts)"})[meta.mode] or meta.mode
+print(("### Benchmarks — %s, %s repetitions, medians"):format(title, meta.reps))
 print()
-print("Machine: " .. machine() .. ".  ")
-print("Command: `tests/bench/run.sh" .. (mode == "full" and "" or " --" .. mode) .. "`")
+print(("Machine: %s, %s cores, %s; load average %s at the start, %s at the end.  "):format(
+  meta.cpu, meta.nproc, meta.kernel, meta.load_start, meta.load_end or "?"))
+print(("Build: %s, commit %s; %s; %s.  "):format(meta.compiler, meta.commit, meta.lua, meta.date))
+print(("Command: `%s`"):format(meta.command))
 print()
-print("| workload | unit | raw C++ | lsocket | LuaSocket | lsocket vs raw | LuaSocket vs raw |")
-print("|---|---|---:|---:|---:|---:|---:|")
-local function fmt(v) return v and (v >= 100 and ("%.0f"):format(v) or ("%.2f"):format(v)) or "—" end
+print("| workload | unit | raw C++ | lsocket | LuaSocket | lsocket ÷ raw | LuaSocket ÷ raw "
+  .. "| LuaSocket ÷ lsocket | target (lsocket ÷ raw) |")
+print("|---|---|---:|---:|---:|---:|---:|---:|---|")
+local verdicts = {}
 for _, key in ipairs(order) do
-  local unit = units[key] or ""
-  local lower_is_better = unit:find("^us") ~= nil
+  local w = key:match("^%S+")
   local m = {}
-  for _, impl in ipairs {"raw", "lsocket", "luasocket"} do
-    m[impl] = median(values[key][impl] or {})
+  for _, impl in ipairs {"raw", "lsocket", "luasocket"} do m[impl] = median(values(key, impl)) end
+  local f_ls, f_lua = factor(key, "lsocket", "raw"), factor(key, "luasocket", "raw")
+  local f_vs = factor(key, "luasocket", "lsocket")
+  local target, verdict = targets[w], "—"
+  if target and f_ls then
+    verdict = f_ls <= target and ("≤ %.2f×: met"):format(target)
+      or ("≤ %.2f×: missed by %.0f %%"):format(target, (f_ls / target - 1) * 100)
+    verdicts[#verdicts + 1] = {key, f_ls <= target}
+  elseif target then
+    verdict = ("≤ %.2f×: no figure"):format(target)
   end
-  local function factor(impl)
-    if not m[impl] then return errors[key][impl] and ("fails: " .. errors[key][impl]) or "—" end
-    if not m.raw then return "—" end
-    local f = lower_is_better and m[impl] / m.raw or m.raw / m[impl]
-    return ("%.2f×"):format(f)
-  end
-  print(("| %s | %s | %s | %s | %s | %s | %s |"):format(key, unit, fmt(m.raw), fmt(m.lsocket),
-    fmt(m.luasocket), factor("lsocket"), factor("luasocket")))
+  print(("| %s | %s | %s | %s | %s | %s | %s | %s | %s |"):format(key, units[key] or "",
+    m.raw and num(m.raw) or fails(key, "raw"), m.lsocket and num(m.lsocket) or fails(key, "lsocket"),
+    m.luasocket and num(m.luasocket) or fails(key, "luasocket"),
+    f_ls and ("%.2f×"):format(f_ls) or "—", f_lua and ("%.2f×"):format(f_lua) or "—",
+    f_vs and ("%.2f×"):format(f_vs) or "—", verdict))
 end
 print()
-print("Factor = how many times slower than the raw C++ baseline (time per operation ratio).")
+print("÷ raw: time per operation relative to the raw C++ baseline (1.00× = as fast as raw "
+  .. "poll() and non-blocking syscalls); LuaSocket ÷ lsocket: above 1 = lsocket is faster. Each ratio is the median of the per-repetition ratios (the three "
+  .. "implementations of one repetition run back to back).")
+for _, key in ipairs(order) do
+  local parts = {}
+  for _, impl in ipairs {"raw", "lsocket", "luasocket"} do
+    local e = extra[key][impl]
+    if e then parts[#parts + 1] = ("%s %d of %d"):format(impl, e.lost, e.sent) end
+  end
+  if #parts > 0 then print(("%s datagrams lost (all repetitions): %s."):format(key,
+    table.concat(parts, ", "))) end
+end
 
-local f = io.open(cli_file)
+-- hyperfine's export: one object per command, with median/mean/stddev in seconds.
+local cli = {}
+local f = cli_file and io.open(cli_file)
 if f then
   local text = f:read("a")
   f:close()
-  print()
-  print("| CLI command | median (ms) | mean ± σ (ms) |")
-  print("|---|---:|---:|")
   for block in text:gmatch('{%s*"command":.-"exit_codes"') do
     local name = block:match('"command":%s*"([^"]+)"')
-    local mean = tonumber(block:match('"mean":%s*([%d%.e+-]+)'))
-    local sd = tonumber(block:match('"stddev":%s*([%d%.e+-]+)')) or 0
-    local med = tonumber(block:match('"median":%s*([%d%.e+-]+)'))
-    print(("| `%s` | %.2f | %.2f ± %.2f |"):format(name, med * 1000, mean * 1000, sd * 1000))
+    cli[name] = {
+      median = tonumber(block:match('"median":%s*([%d%.eE+-]+)')) * 1000,
+      mean = tonumber(block:match('"mean":%s*([%d%.eE+-]+)')) * 1000,
+      sd = tonumber(block:match('"stddev":%s*([%d%.eE+-]+)') or "0") * 1000,
+      runs = select(2, block:match('"times":%s*%[(.-)%]'):gsub(",", "")) + 1,
+    }
   end
 end
+local pairs_cli = {
+  {"lsock --version", "ip -V", "≤ 3 ms", function(a) return a.median <= 3 end},
+  {"lsock resolve localhost --json", "getent ahosts localhost", "≤ 1.00× getent",
+   function(a, b) return a.median <= b.median end},
+  {"lsock ifaces --json", "ip -j addr", "≤ 1.00× ip", function(a, b) return a.median <= b.median end},
+  {"lsock tcp-connect 127.0.0.1 PORT", "nc -z 127.0.0.1 PORT", "—"},
+}
+if next(cli) then
+  print()
+  print("| CLI command | median (ms) | mean ± σ (ms) | standard counterpart | median (ms) "
+    .. "| lsock ÷ counterpart | target |")
+  print("|---|---:|---:|---|---:|---:|---|")
+  local runs
+  for _, p in ipairs(pairs_cli) do
+    local a, b = cli[p[1]], cli[p[2]]
+    if a and b then
+      runs = a.runs
+      local verdict = p[3]
+      if p[4] then
+        local met = p[4](a, b)
+        verdict = verdict .. (met and ": met" or ": missed")
+        verdicts[#verdicts + 1] = {p[1], met}
+      end
+      print(("| `%s` | %.2f | %.2f ± %.2f | `%s` | %.2f | %.2f× | %s |"):format(p[1], a.median,
+        a.mean, a.sd, p[2], b.median, a.median / b.median, verdict))
+    end
+  end
+  print()
+  print(("hyperfine -N, %d runs each after a warm-up; PORT is a local listener that accepts and "
+    .. "closes. `ip -V` is there as the start-up time of a small C tool."):format(runs or 0))
+end
+
+local met, missed = 0, {}
+for _, v in ipairs(verdicts) do
+  if v[2] then met = met + 1 else missed[#missed + 1] = v[1] end
+end
+print()
+print(("Targets of issue 6: %d of %d met%s"):format(met, #verdicts,
+  #missed > 0 and ("; missed: " .. table.concat(missed, ", ") .. ".") or "."))
