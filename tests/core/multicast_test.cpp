@@ -150,7 +150,10 @@ INSTANTIATE_TEST_SUITE_P(
         mcast_case{"v6_group", "ff15::1:3", "ff15::1:3", "", family::inet6},
         mcast_case{"v6_group_iface_by_name", "ff15::1:5", "ff15::1:5", "lo", family::inet6},
         mcast_case{"v6_group_iface_by_addr", "ff15::1:6", "ff15::1:6", "::1", family::inet6},
-        mcast_case{"v6_link_local_group_on_lo", "ff02::1:4", "ff02::1:4", "lo", family::inet6}),
+        mcast_case{"v6_link_local_group_on_lo", "ff02::1:4", "ff02::1:4", "lo", family::inet6},
+        // A scoped group names its interface itself.
+        mcast_case{"v6_link_local_group_scoped", "ff02::1:8%lo", "ff02::1:8%lo", "",
+                   family::inet6}),
     [](const auto& tp) { return std::string(tp.param.label); });
 
 TEST(Mcast, BindingAGroupJoinsItOnTheChosenInterfaceAndCloseLeaves) {

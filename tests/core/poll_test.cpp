@@ -89,7 +89,7 @@ TEST(Selector, ZeroTimeoutPolls) {
   auto r = sel.wait(std::span<const int>(&fd, 1), {}, 0);
   ASSERT_TRUE(r) << why(r);
   EXPECT_FALSE(*r);
-  EXPECT_LT(ms_since(t0), 50);
+  EXPECT_LT(ms_since(t0), 200);
 }
 
 TEST(Selector, ReadyListsAreResetByEachWait) {
@@ -290,7 +290,7 @@ TEST(SleepMs, SleepsAboutThatLong) {
   const auto t1 = clock_type::now();
   sleep_ms(0);
   sleep_ms(-5);
-  EXPECT_LT(ms_since(t1), 20);
+  EXPECT_LT(ms_since(t1), 100);
 }
 
 // --- Scale: many sockets, descriptors above 1024 (known defect 1) -----------------------------
@@ -318,10 +318,11 @@ TEST_P(SelectorScale, WorksWithManySocketsAndDescriptorsAbove1024) {
   }
   ASSERT_GT(*std::max_element(fds.begin(), fds.end()), 1024);
   // The socket exactly at descriptor 1024 (FD_SETSIZE) if there is one, and the last one.
+  // Descriptors are allocated lowest first, so with 2,000+ sockets one of them is 1024.
   const auto at1024 = std::find(fds.begin(), fds.end(), 1024);
-  std::vector<std::size_t> targets;
-  if (at1024 != fds.end()) targets.push_back(static_cast<std::size_t>(at1024 - fds.begin()));
-  targets.push_back(fds.size() - 1);
+  ASSERT_NE(at1024, fds.end()) << "no socket got descriptor 1024";
+  const std::vector<std::size_t> targets{static_cast<std::size_t>(at1024 - fds.begin()),
+                                         fds.size() - 1};
 
   selector sel;
   auto r = sel.wait(fds, {}, 0);
