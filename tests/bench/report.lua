@@ -105,8 +105,10 @@ local title = ({full = "full size", quick = "quick (1/10 of the counts)",
                 smoke = "smoke (1/100 of the counts)"})[meta.mode] or meta.mode
 print(("### Benchmarks — %s, %s repetitions, medians"):format(title, meta.reps))
 print()
-print(("Machine: %s, %s cores, %s; load average %s at the start, %s at the end.  "):format(
-  meta.cpu, meta.nproc, meta.kernel, meta.load_start, meta.load_end or "?"))
+print(("Machine: %s, %s cores, %s; load average %s at the start%s, %s at the end.  "):format(
+  meta.cpu, meta.nproc, meta.kernel, meta.load_start,
+  meta.idle_start and (" (CPUs %s %% idle just before)"):format(meta.idle_start) or "",
+  meta.load_end or "?"))
 print(("Build: %s, commit %s; %s; %s.  "):format(meta.compiler, meta.commit, meta.lua, meta.date))
 print(("Command: `%s`"):format(meta.command))
 print()

@@ -4,11 +4,13 @@
 #
 #   tests/bench/run.sh [--quick | --smoke] [--reps N] [--build-dir DIR] [--no-build]
 #                      [--out DIR] [--no-install] [--workloads "w1 w2..."] [--no-cli]
+#                      [--wait-quiet]
 #
 # Default: full size, 5 repetitions, the release preset built into build/bench-release (an
 # existing build is brought up to date first). --quick: 1/10 of the counts, 3 repetitions.
 # --smoke: 1/100, one repetition (the ctest `bench` label). BENCH_SCALE and BENCH_REPS override
-# the counts' scale and the repetitions.
+# the counts' scale and the repetitions. --wait-quiet first waits (up to 15 minutes) until the
+# CPUs are at least 90 % idle over 5 seconds, for figures not skewed by other work on the machine.
 # Output in DIR (default build/bench): results.md (the table, also printed), results.jsonl
 # (every run), cli.json (hyperfine's export), meta.txt.
 # All traffic stays on 127.0.0.1 and unix sockets in /tmp; ports are bound as 0 and read back.
@@ -16,11 +18,12 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
 
-mode=full scale=1 reps=5 build="" out="" do_build=1 install=1 cli=1
+mode=full scale=1 reps=5 build="" out="" do_build=1 install=1 cli=1 quiet=0
 workloads="tcp_pingpong tcp_bulk udp_pps select_scale accept_churn unix_pingpong"
-cmdline="tests/bench/run.sh${*:+ $*}"
+cmdline="tests/bench/run.sh$(printf ' %q' "$@")"
+cmdline=${cmdline% \'\'}
 usage() {
-  sed -n '5,6p' "$0" | sed 's/^#//' >&2
+  sed -n '5,7p' "$0" | sed 's/^#//' >&2
   exit 2
 }
 while [ $# -gt 0 ]; do
@@ -34,6 +37,7 @@ while [ $# -gt 0 ]; do
     --no-build) do_build=0 ;;
     --no-install) install=0 ;;
     --no-cli) cli=0 ;;
+    --wait-quiet) quiet=1 ;;
     -h | --help) usage ;;
     *) echo "run.sh: unknown argument $1" >&2; usage ;;
   esac
@@ -85,7 +89,24 @@ export LUA_CPATH_5_4="$build/lua/?.so;;"
 # select_scale opens ~10,000 descriptors: raise the soft limit to the hard one.
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 
-# --- the machine and the run --------------------------------------------------------------
+# --- the machine and the run ---------------------------------------------------------------
+idle_percent() { # over the next 5 seconds, from /proc/stat
+  local a b
+  read -r -a a < <(head -1 /proc/stat)
+  sleep 5
+  read -r -a b < <(head -1 /proc/stat)
+  local total=0 i
+  for i in 1 2 3 4 5 6 7 8; do total=$((total + b[i] - a[i])); done
+  echo $(((b[4] + b[5] - a[4] - a[5]) * 100 / (total > 0 ? total : 1)))
+}
+if [ "$quiet" = 1 ]; then
+  for _ in $(seq 180); do
+    idle=$(idle_percent)
+    [ "$idle" -ge 90 ] && break
+    echo "bench: waiting for a quiet machine (CPUs ${idle} % idle)" >&2
+  done
+fi
+# --------------------------------------------------------------
 load() { cut -d' ' -f1-3 /proc/loadavg; }
 {
   echo "mode=$mode"
@@ -93,7 +114,7 @@ load() { cut -d' ' -f1-3 /proc/loadavg; }
   echo "scale=$scale"
   echo "command=$cmdline"
   echo "date=$(date -u '+%Y-%m-%d %H:%M UTC')"
-  echo "commit=$(git -C "$top" describe --always --dirty 2>/dev/null || echo unknown)"
+  echo "commit=${BENCH_COMMIT:-$(git -C "$top" describe --always --dirty 2>/dev/null || echo unknown)}"
   echo "cpu=$(sed -n 's/^model name[[:space:]]*:[[:space:]]*//p' /proc/cpuinfo | head -1)"
   echo "nproc=$(nproc)"
   echo "kernel=$(uname -sr)"
@@ -101,6 +122,7 @@ load() { cut -d' ' -f1-3 /proc/loadavg; }
   echo "compiler=$(sed -n 's/^CMAKE_CXX_COMPILER:[A-Z]*=//p' "$build/CMakeCache.txt" 2>/dev/null | head -1) $(sed -n 's/^CMAKE_BUILD_TYPE:[A-Z]*=//p' "$build/CMakeCache.txt" 2>/dev/null | head -1)"
   echo "lua=$(lua5.4 -v 2>&1 | cut -d' ' -f1-2), LuaSocket $(dpkg-query -W -f='${Version}' lua-socket 2>/dev/null)"
   echo "load_start=$(load)"
+  [ "$mode" = smoke ] || echo "idle_start=$(idle_percent)"
 } >"$out/meta.txt"
 
 # --- socket workloads ---------------------------------------------------------------------
