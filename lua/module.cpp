@@ -6,7 +6,6 @@
 #include <lsock/socket.hpp>
 #include <lsock/version.hpp>
 #include <lua.hpp>
-#include <string>
 
 #include "check.hpp"
 #include "gc_retry.hpp"
@@ -41,59 +40,10 @@ int lsocket_resolve(lua_State* L) {
   std::size_t len = 0;
   const char* name = luaL_checklstring(L, 1, &len);
   const auto prefer = opt_family(L, 2);
-  auto list = lsock::resolve({name, len}, prefer);
-  if (!list) return push_error(L, list.error());
-  lua_createtable(L, static_cast<int>(list->size()), 0);
-  lua_Integer i = 1;
-  for (const auto& r : *list) {
-    lua_createtable(L, 0, 2);
-    push_family(L, r.family);
-    lua_setfield(L, -2, "family");
-    lua_pushlstring(L, r.addr.data(), r.addr.size());
-    lua_setfield(L, -2, "addr");
-    lua_rawseti(L, -2, i++);
-  }
-  return 1;
+  return push_resolved(L, lsock::resolve({name, len}, prefer));
 }
 
-void set_string(lua_State* L, const char* key, const std::string& v) {
-  lua_pushlstring(L, v.data(), v.size());
-  lua_setfield(L, -2, key);
-}
-
-void set_bool(lua_State* L, const char* key, bool v) {
-  lua_pushboolean(L, v);
-  lua_setfield(L, -2, key);
-}
-
-int lsocket_getinterfaces(lua_State* L) {
-  auto list = lsock::interfaces();
-  if (!list) return push_error(L, list.error());
-  lua_createtable(L, static_cast<int>(list->size()), 0);
-  lua_Integer i = 1;
-  for (const auto& rec : *list) {
-    lua_createtable(L, 0, 8);
-    set_string(L, "name", rec.name);
-    push_family(L, rec.family);
-    lua_setfield(L, -2, "family");
-    set_string(L, "addr", rec.addr);
-    set_string(L, "mask", rec.mask);
-    lua_pushinteger(L, rec.prefixlen);
-    lua_setfield(L, -2, "prefixlen");
-    lua_pushinteger(L, rec.index);
-    lua_setfield(L, -2, "index");
-    if (!rec.broadcast.empty()) set_string(L, "broadcast", rec.broadcast);
-    lua_createtable(L, 0, 5);
-    set_bool(L, "up", rec.flags.up);
-    set_bool(L, "running", rec.flags.running);
-    set_bool(L, "loopback", rec.flags.loopback);
-    set_bool(L, "broadcast", rec.flags.broadcast);
-    set_bool(L, "multicast", rec.flags.multicast);
-    lua_setfield(L, -2, "flags");
-    lua_rawseti(L, -2, i++);
-  }
-  return 1;
-}
+int lsocket_getinterfaces(lua_State* L) { return push_interfaces(L, lsock::interfaces()); }
 
 const luaL_Reg functions[] = {
     {"bind", guarded<lsocket_bind>},

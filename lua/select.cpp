@@ -72,16 +72,6 @@ void gather(lua_State* L, int idx, int meta_idx, std::vector<int>& fds) {
   }
 }
 
-/// A new table holding the entries of the table at `idx` whose indices are in `ready`.
-void push_ready(lua_State* L, int idx, std::span<const std::size_t> ready) {
-  lua_createtable(L, static_cast<int>(ready.size()), 0);
-  lua_Integer n = 1;
-  for (const std::size_t i : ready) {
-    lua_rawgeti(L, idx, static_cast<lua_Integer>(i) + 1);
-    lua_rawseti(L, -2, n++);
-  }
-}
-
 int lsocket_select(lua_State* L) {
   const int nargs = lua_gettop(L);
   // select([read [, write]] [, timeout]): tables (or nil) first, then an optional number.
@@ -120,19 +110,8 @@ int lsocket_select(lua_State* L) {
   auto r = st->selector.wait(
       read_idx != 0 ? std::span<const int>(st->read_fds) : std::span<const int>(),
       write_idx != 0 ? std::span<const int>(st->write_fds) : std::span<const int>(), timeout_ms);
-  if (!r) return push_error(L, r.error());
-  if (!*r || (read_idx == 0 && write_idx == 0)) {
-    lua_pushboolean(L, 0);  // timeout, or select(timeout): a sleep that ended
-    return 1;
-  }
-  if (read_idx != 0) {
-    push_ready(L, read_idx, st->selector.ready_read());
-  } else {
-    lua_createtable(L, 0, 0);  // README: an empty first table when only writers were given
-  }
-  if (write_idx == 0) return 1;
-  push_ready(L, write_idx, st->selector.ready_write());
-  return 2;
+  return push_selected(L, r, read_idx, st->selector.ready_read(), write_idx,
+                       st->selector.ready_write());
 }
 
 }  // namespace

@@ -7,7 +7,6 @@
 
 #include <new>
 #include <span>
-#include <string>
 
 #include "check.hpp"
 #include "gc_retry.hpp"
@@ -51,25 +50,8 @@ int sock_info(lua_State* L) {
     }
   }
   if (auto open = s->sock.check_open("info"); !open) return push_error(L, open.error());
-  if (what == basic) {
-    const lsock::socket_info i = s->sock.info();
-    lua_createtable(L, 0, 5);
-    lua_pushinteger(L, i.fd);
-    lua_setfield(L, -2, "fd");
-    push_family(L, i.family);
-    lua_setfield(L, -2, "family");
-    lua_pushstring(L, i.type == lsock::socket_type::tcp ? "tcp" : "udp");
-    lua_setfield(L, -2, "type");
-    lua_pushboolean(L, i.listening);
-    lua_setfield(L, -2, "listening");
-    lua_pushboolean(L, i.multicast);
-    lua_setfield(L, -2, "multicast");
-    return 1;
-  }
-  auto ep = what == peer ? s->sock.peer_endpoint() : s->sock.local_endpoint();
-  if (!ep) return push_error(L, ep.error());
-  push_endpoint_table(L, *ep);
-  return 1;
+  if (what == basic) return push_info(L, s->sock.info());
+  return push_endpoint(L, what == peer ? s->sock.peer_endpoint() : s->sock.local_endpoint());
 }
 
 int sock_status(lua_State* L) {
@@ -99,48 +81,7 @@ int sock_accept(lua_State* L) {
     peer = conn.peer;
     return status;
   });
-  if (!r) return push_error(L, r.error());
-  if (*r != lsock::io_status::ready) {
-    lua_pushboolean(L, 0);
-    return 1;
-  }
-  push_addr_port(L, peer);
-  return 3;
-}
-
-/// Pushes data plus, for a truncated datagram, a trailing true.
-int push_received(lua_State* L, const lsock::result<lsock::transfer>& r, std::span<char> buf,
-                  const lsock::endpoint* from) {
-  if (!r) return push_error(L, r.error());
-  if (r->status == lsock::io_status::would_block) {
-    lua_pushboolean(L, 0);
-    return 1;
-  }
-  if (r->status == lsock::io_status::closed) {
-    lua_pushnil(L);
-    return 1;
-  }
-  lua_pushlstring(L, buf.data(), r->bytes);
-  int n = 1;
-  if (from != nullptr) {
-    if (from->family() == lsock::family::unix_domain) {
-      const std::string path = from->addr();
-      if (path.empty()) {
-        lua_pushnil(L);
-      } else {
-        lua_pushlstring(L, path.data(), path.size());
-      }
-      lua_pushnil(L);
-    } else {
-      push_addr_port(L, *from);
-    }
-    n += 2;
-  }
-  if (r->truncated) {
-    lua_pushboolean(L, 1);
-    ++n;
-  }
-  return n;
+  return push_accepted(L, r, peer);
 }
 
 int sock_recv(lua_State* L) {
@@ -155,16 +96,6 @@ int sock_recvfrom(lua_State* L) {
   lsock::endpoint from;
   auto r = s->sock.recvfrom(buf, from);
   return push_received(L, r, buf, &from);
-}
-
-int push_sent(lua_State* L, const lsock::result<lsock::transfer>& r) {
-  if (!r) return push_error(L, r.error());
-  if (r->status != lsock::io_status::ready) {
-    lua_pushboolean(L, 0);
-    return 1;
-  }
-  lua_pushinteger(L, static_cast<lua_Integer>(r->bytes));
-  return 1;
 }
 
 int sock_send(lua_State* L) {
