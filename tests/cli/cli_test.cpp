@@ -1,21 +1,79 @@
 // End-to-end tests of the lsock binary: every JSON output is parsed and its fields checked.
+#include <sys/stat.h>
+
+#include <atomic>
 #include <csignal>
 #include <cstdlib>
+#include <lsock/lsock.hpp>
+#include <random>
+#include <thread>
 
 #include "cli_support.hpp"
 
 namespace lsock::test {
 namespace {
 
+/// Waits until `fd` is writable (a non-blocking connect finished) or 5 s pass.
+bool wait_writable(int fd) {
+  selector sel;
+  auto r = sel.wait({}, std::span<const int>(&fd, 1), 5000);
+  return r && *r;
+}
+
+/// Reads from `s` until `want` bytes came, the peer closed or 5 s pass.
+std::string read_bytes(lsock::socket& s, std::size_t want) {
+  std::string got;
+  selector sel;
+  const int fd = s.fd();
+  char buf[65536];
+  while (got.size() < want) {
+    auto ready = sel.wait(std::span<const int>(&fd, 1), {}, 5000);
+    if (!ready || !*ready) break;
+    auto r = s.recv(buf);
+    if (!r || r->status == io_status::closed) break;
+    if (r->status == io_status::ready) got.append(buf, r->bytes);
+  }
+  return got;
+}
+
+lsock::socket connect_tcp(int port) {
+  auto c = lsock::socket::connect(socket_type::tcp, "127.0.0.1", port);
+  EXPECT_TRUE(c) << c.error().describe();
+  if (!c) return {};
+  EXPECT_TRUE(wait_writable(c->fd()));
+  EXPECT_TRUE(c->status());
+  return std::move(*c);
+}
+
+bool send_all(lsock::socket& s, std::string_view data) {
+  while (!data.empty()) {
+    auto r = s.send(data);
+    if (!r) return false;
+    if (r->status == io_status::ready) {
+      data.remove_prefix(r->bytes);
+    } else if (!wait_writable(s.fd())) {
+      return false;
+    }
+  }
+  return true;
+}
+
 TEST(Cli, VersionAndHelp) {
   auto v = run(lsock({"--version"}));
   EXPECT_EQ(v.exit_code, 0);
   EXPECT_NE(v.out.find("lsock "), std::string::npos);
+  auto top = run(lsock({"--help"}));
+  EXPECT_EQ(top.exit_code, 0);
   for (const char* cmd : {"resolve", "ifaces", "tcp-listen", "tcp-connect", "udp-send",
                           "udp-listen", "mcast-join", "mcast-send"}) {
-    auto h = run(lsock({cmd, "--help"}));
-    EXPECT_EQ(h.exit_code, 0) << cmd;
-    EXPECT_NE(h.out.find("Example: lsock "), std::string::npos) << cmd;
+    EXPECT_NE(top.out.find(cmd), std::string::npos) << "lsock --help lists " << cmd;
+    for (const char* flag : {"--help", "-h"}) {
+      auto h = run(lsock({cmd, flag}));
+      EXPECT_EQ(h.exit_code, 0) << cmd;
+      EXPECT_NE(h.out.find(std::string("Example: lsock ") + cmd), std::string::npos) << cmd;
+      EXPECT_EQ(h.out.find("x)"), std::string::npos) << "no CLI11 '(2x)' markers: " << h.out;
+      EXPECT_EQ(h.err, "");
+    }
   }
 }
 
@@ -33,11 +91,18 @@ TEST(Cli, ResolveLocalhostAndIpv6Loopback) {
   }
   EXPECT_TRUE(loopback);
   EXPECT_TRUE(doc[0]["elapsed_ms"].is_number());
+  EXPECT_EQ(doc[1]["host"], "::1");
+  ASSERT_EQ(doc[1]["addresses"].size(), 1u);
   EXPECT_EQ(doc[1]["addresses"][0]["family"], "inet6");
   EXPECT_EQ(doc[1]["addresses"][0]["addr"], "::1");
+  EXPECT_TRUE(doc[1]["elapsed_ms"].is_number());
+  EXPECT_FALSE(doc[1].contains("error"));
   auto text = run(lsock({"resolve", "localhost"}));
   EXPECT_EQ(text.exit_code, 0);
-  EXPECT_NE(text.out.find("localhost"), std::string::npos);
+  EXPECT_EQ(text.out.rfind("localhost ", 0), 0u) << text.out;
+  EXPECT_NE(text.out.find(" ms\n"), std::string::npos) << text.out;
+  auto v4 = run(lsock({"resolve", "::1", "-4", "--json"}));  // a literal stays what it is
+  EXPECT_EQ(parse(v4.out)[0]["host"], "::1");
 }
 
 TEST(Cli, ResolveFailureKeepsTheOthersAndExitsOne) {
@@ -50,6 +115,7 @@ TEST(Cli, ResolveFailureKeepsTheOthersAndExitsOne) {
   EXPECT_TRUE(doc[0]["error"]["message"].is_string());
   EXPECT_EQ(doc[1]["addresses"][0]["addr"], "127.0.0.1");
   EXPECT_EQ(count_lines(r.err), 1);
+  EXPECT_EQ(r.err.rfind("lsock: resolve: no-such-host.invalid: ", 0), 0u) << r.err;
 }
 
 TEST(Cli, IfacesShowsLoopback) {
@@ -74,9 +140,15 @@ TEST(Cli, IfacesShowsLoopback) {
   auto lo = run(lsock({"ifaces", "lo", "-4"}));
   EXPECT_EQ(lo.exit_code, 0);
   EXPECT_NE(lo.out.find("127.0.0.1/8"), std::string::npos);
+  auto lo4 = run(lsock({"ifaces", "lo", "-4", "--json"}));
+  const json only = parse(lo4.out);
+  ASSERT_EQ(only.size(), 1u);
+  EXPECT_EQ(only[0]["name"], "lo");
+  for (const auto& a : only[0]["addresses"]) EXPECT_EQ(a["family"], "inet");
   auto none = run(lsock({"--json", "ifaces", "nosuchif0"}));
   EXPECT_EQ(none.exit_code, 1);
   EXPECT_EQ(parse(none.out)["error"]["name"], "ENODEV");
+  EXPECT_EQ(count_lines(none.err), 1);
 }
 
 class TcpEcho : public ::testing::TestWithParam<std::string> {};
@@ -132,6 +204,8 @@ TEST_P(TcpEcho, ListenAndConnectRoundTrip) {
   EXPECT_EQ(events.back()["bytes_in"], 11);
   EXPECT_EQ(events.back()["bytes_out"], 11);
   if (!dir.empty()) {
+    struct stat st {};
+    EXPECT_NE(stat(addr.c_str(), &st), 0) << "tcp-listen removes its socket path on exit";
     unlink(addr.c_str());
     rmdir(dir.c_str());
   }
@@ -182,11 +256,121 @@ TEST(Cli, UdpEchoAnswersThePeer) {
   background listener(lsock(
       {"--json", "udp-listen", "127.0.0.1", "0", "--echo", "--count", "1", "--timeout", "10"}));
   const int port = first_event_port(listener);
-  // tcp-connect cannot speak udp; the Lua/core tests cover the reply path. Here: the echo
-  // must not break the listener.
-  auto s = run(lsock({"udp-send", "127.0.0.1", std::to_string(port), "x"}));
-  EXPECT_EQ(s.exit_code, 0);
-  EXPECT_EQ(listener.finish().exit_code, 0);
+  ASSERT_GT(port, 0);
+  auto peer = lsock::socket::connect(socket_type::udp, "127.0.0.1", port);
+  ASSERT_TRUE(peer) << peer.error().describe();
+  auto sent = peer->send("ping?");
+  ASSERT_TRUE(sent && sent->status == io_status::ready);
+  EXPECT_EQ(read_bytes(*peer, 5), "ping?");
+  auto done = listener.finish();
+  EXPECT_EQ(done.exit_code, 0);
+  const auto events = parse_lines(done.out);
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_EQ(events[0]["from"]["port"], peer->local_endpoint()->port());
+}
+
+TEST(Cli, UnixDatagramFromAnUnnamedSender) {
+  const std::string name = unique_abstract("dgram");
+  background listener(lsock({"--json", "udp-listen", name, "--count", "1", "--timeout", "10"}));
+  json listening;
+  first_event_port(listener, &listening);
+  EXPECT_EQ(listening["family"], "unix");
+  EXPECT_EQ(listening["addr"], name);
+  auto s = run(lsock({"--json", "udp-send", name, "hi"}));
+  EXPECT_EQ(s.exit_code, 0) << s.err;
+  EXPECT_EQ(parse(s.out)["to"]["addr"], name);
+  const auto events = parse_lines(listener.finish().out);
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_EQ(events[0]["payload"], "hi");
+  EXPECT_EQ(events[0]["from"]["family"], "unix");
+  EXPECT_EQ(events[0]["from"]["addr"], "");
+}
+
+TEST(Cli, StdinWorksLikeNcWithHalfClose) {
+  // 1 MiB of binary data through an echoing listener: partial sends on both sides, stdin's
+  // end becomes a half-close, and every byte comes back in order.
+  background listener(lsock(
+      {"--json", "tcp-listen", "127.0.0.1", "0", "--echo", "--count", "1", "--timeout", "20"}));
+  const int port = first_event_port(listener);
+  ASSERT_GT(port, 0);
+  std::string input(1 << 20, '\0');
+  std::mt19937 rng(42);
+  for (char& c : input) c = static_cast<char>(rng());
+  // The listener reports every chunk: keep reading its output while the client runs, or its
+  // stdout pipe fills and it stops serving (as any program whose reader stalls).
+  std::atomic<bool> finished{false};
+  run_result c;
+  std::thread client([&] {
+    c = run(lsock({"tcp-connect", "127.0.0.1", std::to_string(port), "--stdin", "--idle", "0"}),
+            input, 20000);
+    finished = true;
+  });
+  while (!finished) {
+    listener.pump();
+    usleep(1000);
+  }
+  client.join();
+  ASSERT_EQ(c.exit_code, 0) << c.err;
+  EXPECT_TRUE(c.out == input) << "echoed " << c.out.size() << " of " << input.size() << " bytes";
+  EXPECT_NE(c.err.find("closed (peer)"), std::string::npos) << c.err;
+  auto done = listener.finish(20000);
+  EXPECT_EQ(done.exit_code, 0) << done.err;
+  const auto events = parse_lines(done.out);
+  ASSERT_GE(events.size(), 3u);
+  const json& closed = events[events.size() - 2];
+  EXPECT_EQ(closed["event"], "closed");
+  EXPECT_EQ(closed["reason"], "peer");
+  EXPECT_EQ(closed["bytes_in"], input.size());
+  EXPECT_EQ(closed["bytes_out"], input.size());
+  EXPECT_EQ(events.back()["bytes_out"], input.size());
+}
+
+TEST(Cli, ServesManyClientsAtOnce) {
+  background listener(lsock(
+      {"--json", "tcp-listen", "127.0.0.1", "0", "--echo", "--count", "3", "--timeout", "10"}));
+  const int port = first_event_port(listener);
+  ASSERT_GT(port, 0);
+  std::vector<lsock::socket> clients;
+  for (int i = 0; i < 3; ++i) clients.push_back(connect_tcp(port));
+  // All three are connected at once; each talks in turn, last first, and gets its own echo.
+  for (int i = 2; i >= 0; --i) {
+    const std::string msg = "client " + std::to_string(i);
+    ASSERT_TRUE(send_all(clients[i], msg));
+    EXPECT_EQ(read_bytes(clients[i], msg.size()), msg);
+  }
+  clients.clear();
+  auto done = listener.finish();
+  EXPECT_EQ(done.exit_code, 0) << done.err;
+  const auto events = parse_lines(done.out);
+  int accepted = 0, data = 0, closed = 0;
+  for (const auto& ev : events) {
+    accepted += ev["event"] == "accepted";
+    data += ev["event"] == "data";
+    closed += ev["event"] == "closed";
+  }
+  EXPECT_EQ(accepted, 3);
+  EXPECT_EQ(data, 3);
+  EXPECT_EQ(closed, 3);
+  EXPECT_EQ(events.back()["connections"], 3);
+  EXPECT_EQ(events.back()["reason"], "count");
+}
+
+TEST(Cli, SigtermClosesClientsAndPrintsSummary) {
+  background listener(lsock({"--json", "tcp-listen", "127.0.0.1", "0"}));
+  const int port = first_event_port(listener);
+  ASSERT_GT(port, 0);
+  lsock::socket client = connect_tcp(port);
+  EXPECT_EQ(parse(listener.next_line())["event"], "accepted");
+  listener.signal(SIGTERM);
+  auto done = listener.finish();
+  EXPECT_EQ(done.exit_code, 0);
+  const auto events = parse_lines(done.out);
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_EQ(events[0]["event"], "closed");
+  EXPECT_EQ(events[0]["reason"], "signal");
+  EXPECT_EQ(events[1]["event"], "summary");
+  EXPECT_EQ(events[1]["reason"], "signal");
+  EXPECT_EQ(events[1]["connections"], 1);
 }
 
 TEST(Cli, CtrlCPrintsSummaryAndExitsZero) {
@@ -222,6 +406,7 @@ TEST(Cli, RefusedConnectIsExitOneWithJsonError) {
   auto r = run(lsock({"--json", "tcp-connect", "127.0.0.1", std::to_string(port)}));
   EXPECT_EQ(r.exit_code, 1);
   const json doc = parse(r.out);
+  EXPECT_EQ(doc["error"]["op"], "connect");
   EXPECT_EQ(doc["error"]["name"], "ECONNREFUSED");
   EXPECT_EQ(doc["error"]["code"], ECONNREFUSED);
   EXPECT_TRUE(doc["error"]["op"].is_string());
@@ -230,7 +415,40 @@ TEST(Cli, RefusedConnectIsExitOneWithJsonError) {
   auto text = run(lsock({"tcp-connect", "127.0.0.1", std::to_string(port)}));
   EXPECT_EQ(text.exit_code, 1);
   EXPECT_EQ(text.out, "");
-  EXPECT_NE(text.err.find("lsock: tcp-connect: "), std::string::npos);
+  EXPECT_EQ(text.err.rfind("lsock: tcp-connect: ", 0), 0u) << text.err;
+  EXPECT_EQ(count_lines(text.err), 1);
+}
+
+TEST(Cli, ConnectProbeSucceeds) {
+  background listener(
+      lsock({"--json", "tcp-listen", "127.0.0.1", "0", "--count", "1", "--timeout", "10"}));
+  const int port = first_event_port(listener);
+  auto r = run(lsock({"tcp-connect", "127.0.0.1", std::to_string(port), "--json"}));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const json doc = parse(r.out);
+  EXPECT_EQ(doc["peer"]["port"], port);
+  EXPECT_EQ(doc["local"]["addr"], "127.0.0.1");
+  EXPECT_EQ(doc["closed_by"], "local");
+  EXPECT_EQ(doc["bytes_in"], 0);
+  EXPECT_EQ(listener.finish().exit_code, 0);
+}
+
+TEST(Cli, UdpSendToNobodyReportsTheRefusal) {
+  // The kernel reports the first datagram's ICMP "port unreachable" on the next send.
+  int port = 0;
+  {
+    background l(lsock({"--json", "udp-listen", "127.0.0.1", "0"}));
+    port = first_event_port(l);
+    l.signal(SIGINT);
+    l.finish();
+  }
+  auto r = run(lsock({"--json", "udp-send", "127.0.0.1", std::to_string(port), "x", "--count", "3",
+                      "--interval", "20"}));
+  EXPECT_EQ(r.exit_code, 1);
+  const json doc = parse(r.out);
+  EXPECT_EQ(doc["error"]["name"], "ECONNREFUSED");
+  EXPECT_GE(doc["datagrams"], 1);
+  EXPECT_EQ(r.err.rfind("lsock: udp-send: ", 0), 0u) << r.err;
 }
 
 TEST(Cli, ExpectingMoreThanArrivesIsExitOne) {
@@ -264,7 +482,19 @@ TEST_P(UsageError, ExitsTwoWithOneLine) {
     auto r = run(lsock(args));
     EXPECT_EQ(r.exit_code, 2) << r.err;
     EXPECT_EQ(count_lines(r.err), 1) << r.err;
-    EXPECT_EQ(r.out, "");
+    EXPECT_EQ(r.err.rfind("lsock: ", 0), 0u) << r.err;
+    if (!json_mode) {
+      EXPECT_EQ(r.out, "");
+      continue;
+    }
+    // Under --json the same error is on stdout: a document, or an event line for listeners.
+    const json doc = parse(r.out);
+    const json err = doc.contains("event") ? doc : doc.value("error", json());
+    EXPECT_EQ(doc.contains("event"), doc.value("event", "") == "error") << r.out;
+    EXPECT_EQ(err.value("op", ""), "usage") << r.out;
+    EXPECT_EQ(err.value("name", ""), "EINVAL") << r.out;
+    EXPECT_EQ(err.value("code", 0), EINVAL) << r.out;
+    EXPECT_TRUE(r.err.find(err.value("message", "?")) != std::string::npos) << r.out << r.err;
   }
 }
 
@@ -294,7 +524,30 @@ INSTANTIATE_TEST_SUITE_P(
         std::vector<std::string>{"mcast-join", "239.1.2.3", "port"},
         std::vector<std::string>{"mcast-join", "/tmp/x", "5000"},
         std::vector<std::string>{"mcast-send", "239.1.2.3", "5000", "x", "--ttl", "300"},
-        std::vector<std::string>{"tcp-connect", "/" + std::string(200, 'p')}));
+        std::vector<std::string>{"tcp-connect", "/" + std::string(200, 'p')},
+        std::vector<std::string>{"tcp-connect", "127.0.0.1:80", "80"},
+        std::vector<std::string>{"tcp-connect", "::1::2", "80"},
+        std::vector<std::string>{"tcp-connect", "127.0.0.1", "1", "--expect", "-1"},
+        std::vector<std::string>{"tcp-connect", "127.0.0.1", "1", "--idle", "x"},
+        std::vector<std::string>{"tcp-listen", "1", "2", "3"},
+        std::vector<std::string>{"tcp-listen", "0", "--timeout", "nan"},
+        std::vector<std::string>{"udp-send", "127.0.0.1", "9", "x", "y"},
+        std::vector<std::string>{"udp-send", "127.0.0.1", "9", "x", "--interval", "-1"},
+        std::vector<std::string>{"udp-send", "127.0.0.1", "9", "x", "--stdin"},
+        std::vector<std::string>{"udp-listen", "0", "--count", "x"},
+        std::vector<std::string>{"mcast-join", "239.1.2.3", "5000", "--timeout", "-2"},
+        std::vector<std::string>{"mcast-send", "239.1.2.3", "99999"},
+        std::vector<std::string>{"--nope"}, std::vector<std::string>{"--nope", "ifaces"},
+        std::vector<std::string>{"ifaces", "--nope"}));
+
+TEST(Cli, JsonFlagWorksAfterTheCommand) {
+  for (const auto& args : std::vector<std::vector<std::string>>{
+           {"ifaces", "--json"}, {"resolve", "127.0.0.1", "--json"}, {"--json", "ifaces"}}) {
+    auto r = run(lsock(args));
+    EXPECT_EQ(r.exit_code, 0);
+    EXPECT_TRUE(parse(r.out).is_array()) << r.out;
+  }
+}
 
 }  // namespace
 }  // namespace lsock::test

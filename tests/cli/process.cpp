@@ -6,8 +6,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
 #include <cstring>
+#include <string_view>
 
 namespace lsock::test {
 namespace {
@@ -47,13 +49,28 @@ int remaining(clock_type::time_point deadline) {
   return ms < 0 ? 0 : static_cast<int>(ms);
 }
 
-/// Reads both pipes until they close or the deadline passes.
+/// Reads both pipes until they close or the deadline passes, meanwhile feeding `input` to
+/// `in_fd` (then closing it) so a child that answers while it reads never deadlocks on a full
+/// pipe.
 void drain(int out_fd, int err_fd, std::string& out, std::string& err,
-           clock_type::time_point deadline) {
-  pollfd fds[2] = {{out_fd, POLLIN, 0}, {err_fd, POLLIN, 0}};
+           clock_type::time_point deadline, int in_fd = -1, std::string_view input = {}) {
+  if (in_fd >= 0 && input.empty()) {
+    close(in_fd);
+    in_fd = -1;
+  }
+  if (in_fd >= 0) fcntl(in_fd, F_SETFL, fcntl(in_fd, F_GETFL) | O_NONBLOCK);
+  pollfd fds[3] = {{out_fd, POLLIN, 0}, {err_fd, POLLIN, 0}, {in_fd, POLLOUT, 0}};
   char buf[65536];
   while ((fds[0].fd >= 0 || fds[1].fd >= 0) && remaining(deadline) > 0) {
-    if (poll(fds, 2, remaining(deadline)) <= 0) break;
+    if (poll(fds, 3, remaining(deadline)) <= 0) break;
+    if (fds[2].fd >= 0 && fds[2].revents != 0) {
+      const ssize_t n = write(fds[2].fd, input.data(), input.size());
+      if (n > 0) input.remove_prefix(static_cast<std::size_t>(n));
+      if (input.empty() || (n < 0 && errno != EAGAIN && errno != EINTR)) {
+        close(fds[2].fd);
+        fds[2].fd = -1;
+      }
+    }
     for (int i = 0; i < 2; ++i) {
       if (fds[i].fd < 0 || fds[i].revents == 0) continue;
       const ssize_t n = read(fds[i].fd, buf, sizeof buf);
@@ -64,6 +81,7 @@ void drain(int out_fd, int err_fd, std::string& out, std::string& err,
       }
     }
   }
+  if (fds[2].fd >= 0) close(fds[2].fd);
 }
 
 int reap(int pid, clock_type::time_point deadline) {
@@ -87,10 +105,8 @@ run_result run(const std::vector<std::string>& args, const std::string& input, i
   const int pid = spawn(args, &in_fd, &out_fd, &err_fd);
   if (pid < 0) return r;
   signal(SIGPIPE, SIG_IGN);
-  if (!input.empty()) (void)!write(in_fd, input.data(), input.size());
-  close(in_fd);
   const auto deadline = clock_type::now() + std::chrono::milliseconds(timeout_ms);
-  drain(out_fd, err_fd, r.out, r.err, deadline);
+  drain(out_fd, err_fd, r.out, r.err, deadline, in_fd, input);
   close(out_fd);
   close(err_fd);
   r.exit_code = reap(pid, deadline);

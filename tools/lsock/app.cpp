@@ -5,12 +5,15 @@
 #include "app.hpp"
 
 #include <CLI/CLI.hpp>
+#include <cerrno>
+#include <cstring>
 #include <iostream>
 #include <lsock/version.hpp>
 #include <vector>
 
 #include "commands.hpp"
 #include "common.hpp"
+#include "options.hpp"
 #include "output.hpp"
 
 namespace {
@@ -24,6 +27,16 @@ std::string one_line(std::string s) {
   return s;
 }
 
+/// Whether --json is on the command line (before a "--"): a usage error is reported as JSON
+/// too, even when parsing stopped before reaching the flag.
+bool json_requested(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    if (std::strcmp(argv[i], "--") == 0) return false;
+    if (std::strcmp(argv[i], "--json") == 0) return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 namespace lsock::cli {
@@ -34,8 +47,10 @@ int run_lsock(int argc, char** argv) {
       "groups.\nHuman text by default; --json for one JSON document, or JSON Lines "
       "events for commands that keep running.",
       "lsock"};
+  app.formatter(help_formatter());
   app.set_version_flag("--version", std::string("lsock ") + lsock::version);
   app.footer(
+      "Run 'lsock COMMAND --help' for a command's options.\n"
       "Exit codes: 0 success, 1 operational failure, 2 usage error.\n"
       "Example: lsock resolve localhost");
   bool json_mode = false;
@@ -59,19 +74,45 @@ int run_lsock(int argc, char** argv) {
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    std::string where = "lsock";
-    for (const CLI::App* sub : app.get_subcommands()) where += ": " + sub->get_name();
-    std::string message = one_line(e.what());
-    if (app.get_subcommands().empty()) {
-      // The first word that is not an option is what the user meant as the command.
-      for (int i = 1; i < argc; ++i) {
-        if (argv[i][0] != '-') {
-          message = std::string("unknown command '") + argv[i] + "' (see lsock --help)";
-          break;
-        }
+    std::string name;
+    bool streams = false;
+    for (const command& cmd : commands) {
+      if (cmd.app->parsed()) {
+        name = cmd.app->get_name();
+        streams = cmd.streams;
       }
     }
-    std::cerr << where << ": " << message << '\n';
+    std::string message = one_line(e.what());
+    if (dynamic_cast<const CLI::ArgumentMismatch*>(&e) != nullptr) {
+      if (const auto at = message.find(": At Most "); at != std::string::npos) {
+        message = message.substr(0, at) + ": too many arguments";
+      }
+    } else if (dynamic_cast<const CLI::ExtrasError*>(&e) != nullptr) {
+      if (const auto at = message.find("not expected: "); at != std::string::npos) {
+        message = "unexpected argument: " + message.substr(at + 14);
+      }
+    }
+    if (name.empty()) {
+      // What the user meant: the first word that is not an option names the command; else
+      // the first option lsock does not know.
+      for (int i = 1; i < argc; ++i) {
+        const std::string word = argv[i];
+        if (word == "--json") continue;
+        if (word[0] == '-') {
+          message = "unknown option '" + word + "' (see lsock --help)";
+          break;
+        }
+        bool known = false;
+        for (const command& cmd : commands) known = known || cmd.app->get_name() == word;
+        if (!known) message = "unknown command '" + word + "' (see lsock --help)";
+        break;
+      }
+      if (dynamic_cast<const CLI::RequiredError*>(&e) != nullptr &&
+          argc <= 1 + json_requested(argc, argv)) {
+        message = "missing COMMAND (see lsock --help)";
+      }
+    }
+    output(name, json_requested(argc, argv)).usage_failure(message, streams);
     return 2;
   }
 
@@ -81,10 +122,10 @@ int run_lsock(int argc, char** argv) {
     try {
       return cmd.run(out);
     } catch (const usage_error& e) {
-      std::cerr << "lsock: " << cmd.app->get_name() << ": " << e.what() << '\n';
+      out.usage_failure(e.what(), cmd.streams);
       return 2;
     } catch (const std::exception& e) {
-      std::cerr << "lsock: " << cmd.app->get_name() << ": " << e.what() << '\n';
+      out.failure(library_error("internal", EIO, e.what()), cmd.streams);
       return 1;
     }
   }

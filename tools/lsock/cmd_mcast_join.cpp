@@ -1,11 +1,13 @@
 // lsock mcast-join GROUP PORT: join an IPv4/IPv6 group (or take IPv4 broadcasts) and print
 // what arrives.
 
+#include <limits>
 #include <lsock/socket.hpp>
 
 #include "commands.hpp"
 #include "common.hpp"
 #include "datagrams.hpp"
+#include "options.hpp"
 
 namespace lsock::cli {
 namespace {
@@ -49,15 +51,21 @@ command register_mcast_join(CLI::App& app) {
       app.add_subcommand("mcast-join", "Join a multicast group (or IPv4 broadcast) and receive");
   sub->footer(
       "GROUP: IPv4 224.0.0.0/4, IPv6 ff00::/8, or 255.255.255.255 for IPv4 broadcast.\n"
+      "PORT 0 picks a free port, reported in the 'joined' event.\n"
+      "Runs until --count datagrams, --timeout or Ctrl-C; then prints a summary (exit 0; 1 when\n"
+      "--timeout came before --count). JSON Lines events: joined, datagram, error, summary.\n"
       "Example: lsock mcast-join 239.1.2.3 5000 --iface eth0 --count 1");
-  sub->add_option("GROUP", opts->group, "Group address")->required();
-  sub->add_option("PORT", opts->port, "UDP port")->required();
-  sub->add_option("--iface", opts->iface, "Interface name or address to join on");
+  sub->add_option("GROUP", opts->group, "Group address")->required()->type_name("");
+  sub->add_option("PORT", opts->port, "UDP port")->required()->type_name("");
+  sub->add_option("--iface", opts->iface, "Interface name or address to join on")
+      ->type_name("NAME|ADDR");
   sub->add_option("--count", opts->limits.count, "Stop after N datagrams")
-      ->check(CLI::PositiveNumber);
+      ->check(whole_number(1, std::numeric_limits<long long>::max()))
+      ->type_name("N");
   sub->add_option("--timeout", opts->limits.timeout, "Stop after SECONDS")
-      ->check(CLI::NonNegativeNumber);
-  return {sub, [opts](const output& out) { return run(*opts, out); }};
+      ->check(seconds())
+      ->type_name("SECONDS");
+  return {sub, [opts](const output& out) { return run(*opts, out); }, true};
 }
 
 }  // namespace lsock::cli

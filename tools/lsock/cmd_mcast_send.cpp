@@ -1,10 +1,12 @@
 // lsock mcast-send GROUP PORT [DATA]: send to a multicast group or the IPv4 broadcast address.
 
+#include <limits>
 #include <lsock/socket.hpp>
 
 #include "commands.hpp"
 #include "common.hpp"
 #include "datagrams.hpp"
+#include "options.hpp"
 
 namespace lsock::cli {
 namespace {
@@ -39,19 +41,26 @@ command register_mcast_send(CLI::App& app) {
   auto opts = std::make_shared<mcast_send_options>();
   CLI::App* sub =
       app.add_subcommand("mcast-send", "Send datagrams to a multicast group or broadcast");
-  sub->footer("Example: lsock mcast-send 239.1.2.3 5000 'hello' --ttl 2 --count 3 --interval 500");
-  sub->add_option("GROUP", opts->group, "Group (or broadcast) address")->required();
-  sub->add_option("PORT", opts->port, "UDP port")->required();
-  sub->add_option("DATA", opts->data, "What to send")->capture_default_str();
+  sub->footer(
+      "GROUP: IPv4 224.0.0.0/4, IPv6 ff00::/8, or 255.255.255.255 for IPv4 broadcast.\n"
+      "--json prints one document: to, sent [{seq, bytes, elapsed_ms}], datagrams, bytes.\n"
+      "Example: lsock mcast-send 239.1.2.3 5000 'hello' --ttl 2 --count 3 --interval 500");
+  sub->add_option("GROUP", opts->group, "Group (or broadcast) address")->required()->type_name("");
+  sub->add_option("PORT", opts->port, "UDP port")->required()->type_name("");
+  sub->add_option("DATA", opts->data, "What to send")->type_name("")->capture_default_str();
   sub->add_option("--ttl", opts->ttl, "Multicast TTL / hop limit")
-      ->check(CLI::Range(0, 255))
+      ->check(whole_number(0, 255))
+      ->type_name("N")
       ->capture_default_str();
-  sub->add_option("--iface", opts->iface, "Interface name or address to send from");
+  sub->add_option("--iface", opts->iface, "Interface name or address to send from")
+      ->type_name("NAME|ADDR");
   sub->add_option("--count", opts->count, "Send N datagrams")
-      ->check(CLI::PositiveNumber)
+      ->check(whole_number(1, std::numeric_limits<long long>::max()))
+      ->type_name("N")
       ->capture_default_str();
   sub->add_option("--interval", opts->interval_ms, "Milliseconds between datagrams")
-      ->check(CLI::NonNegativeNumber);
+      ->check(whole_number(0, 86'400'000))
+      ->type_name("MS");
   return {sub, [opts](const output& out) { return run(*opts, out); }};
 }
 

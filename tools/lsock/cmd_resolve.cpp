@@ -1,5 +1,6 @@
 // lsock resolve HOST... [-4|-6]: what each name resolves to, and how long it took.
 
+#include <algorithm>
 #include <iostream>
 #include <lsock/resolve.hpp>
 
@@ -22,31 +23,46 @@ int run(const resolve_options& o, const output& out) {
     const auto start = now_ns();
     auto list = lsock::resolve(host, family_choice(o.v4, o.v6));
     const double ms = elapsed_ms(start);
-    json entry{{"host", host}};
+    json entry{{"host", host}, {"addresses", json::array()}};
     if (list) {
-      json addrs = json::array();
       for (const auto& a : *list) {
-        addrs.push_back({{"family", std::string(family_name(a.family))}, {"addr", a.addr}});
-      }
-      entry["addresses"] = std::move(addrs);
-      entry["elapsed_ms"] = ms;
-      if (!out.json_mode()) {
-        for (const auto& a : *list) {
-          out.text(host + "\t" + std::string(family_name(a.family)) + "\t" + a.addr);
-        }
-        out.text(host + "\t(" + std::to_string(list->size()) + " addresses in " + ms_text(ms) +
-                 ")");
+        entry["addresses"].push_back(
+            {{"family", std::string(family_name(a.family))}, {"addr", a.addr}});
       }
     } else {
       status = 1;
-      entry["addresses"] = json::array();
-      entry["elapsed_ms"] = ms;
       entry["error"] = error_json(list.error());
-      std::cerr << "lsock: resolve: " << host << ": " << list.error().message << '\n';
+      std::cerr << "lsock: resolve: " << host << ": " << list.error().message << " ("
+                << list.error().name << ")\n";
     }
+    entry["elapsed_ms"] = ms;
     doc.push_back(std::move(entry));
   }
-  if (out.json_mode()) out.document(doc);
+  if (out.json_mode()) {
+    out.document(doc);
+    return status;
+  }
+  // Text: HOST  FAMILY  ADDRESS  TIME, the host and time on its first address only.
+  std::size_t host_w = 0;
+  std::size_t addr_w = 0;
+  for (const auto& e : doc) {
+    host_w = std::max(host_w, e["host"].get<std::string>().size());
+    for (const auto& a : e["addresses"]) {
+      addr_w = std::max(addr_w, a["addr"].get<std::string>().size());
+    }
+  }
+  for (const auto& e : doc) {
+    bool first = true;
+    for (const auto& a : e["addresses"]) {
+      std::string line = pad(first ? e["host"].get<std::string>() : "", host_w + 2) +
+                         pad(a["family"].get<std::string>(), 7);
+      line += first ? pad(a["addr"].get<std::string>(), addr_w + 2) +
+                          ms_text(e["elapsed_ms"].get<double>())
+                    : a["addr"].get<std::string>();
+      out.text(line);
+      first = false;
+    }
+  }
   return status;
 }
 
@@ -55,8 +71,13 @@ int run(const resolve_options& o, const output& out) {
 command register_resolve(CLI::App& app) {
   auto opts = std::make_shared<resolve_options>();
   CLI::App* sub = app.add_subcommand("resolve", "Resolve host names to addresses");
-  sub->footer("Example: lsock resolve localhost example.org -4 --json");
-  sub->add_option("HOST", opts->hosts, "Names (or literal addresses) to resolve")->required();
+  sub->footer(
+      "Every host is looked up, in order; one that fails gets its error in its entry (exit 1).\n"
+      "--json prints an array: [{host, addresses [{family, addr}], elapsed_ms[, error]}].\n"
+      "Example: lsock resolve localhost example.org -4 --json");
+  sub->add_option("HOST", opts->hosts, "Names (or literal addresses) to resolve")
+      ->required()
+      ->type_name("");
   auto* v4 = sub->add_flag("-4", opts->v4, "IPv4 addresses only");
   sub->add_flag("-6", opts->v6, "IPv6 addresses only")->excludes(v4);
   return {sub, [opts](const output& out) { return run(*opts, out); }};

@@ -4,10 +4,14 @@
 #include <unistd.h>
 
 #include <iostream>
+#include <limits>
+#include <lsock/resolve.hpp>
 #include <lsock/socket.hpp>
+#include <optional>
 
 #include "commands.hpp"
 #include "common.hpp"
+#include "options.hpp"
 
 namespace lsock::cli {
 namespace {
@@ -48,7 +52,8 @@ struct session {
   }
 };
 
-/// Sends all of `data`, waiting for the socket when it is full. False on failure/timeout.
+/// Sends all of `data`, waiting for the socket when it is full (partial sends resume where
+/// they stopped). False on failure (`err` set) or when the deadline passed / Ctrl-C.
 bool send_all(lsock::socket& s, std::string_view data, selector& sel, std::int64_t deadline,
               session& ss, std::optional<lsock::error>& err) {
   while (!data.empty()) {
@@ -72,8 +77,24 @@ bool send_all(lsock::socket& s, std::string_view data, selector& sel, std::int64
   return true;
 }
 
+/// The addresses to try in turn: a host name's every address (as nc and curl do, so
+/// "localhost" reaches a server that listens on 127.0.0.1 only even if ::1 comes first);
+/// IP literals and unix addresses as they are.
+result<std::vector<std::string>> candidates(const std::string& host, family_preference prefer) {
+  endpoint literal;
+  if (is_unix_address(host) || host.find(':') != std::string::npos ||
+      parse_ip_literal(host, 0, literal)) {
+    return std::vector<std::string>{host};
+  }
+  auto list = lsock::resolve(host, prefer);
+  if (!list) return list.error();
+  std::vector<std::string> addrs;
+  for (const auto& a : *list) addrs.push_back(a.addr);
+  if (addrs.empty()) return library_error("resolve", ENOENT, "no addresses for " + host);
+  return addrs;
+}
+
 int run(const tcp_connect_options& o, const output& out) {
-  if (o.has_send && o.stdin_mode) throw usage_error("--send and --stdin exclude each other");
   const target to = connect_target(o.args);
   socket_options so;
   so.prefer = family_choice(o.v4, o.v6);
@@ -92,34 +113,55 @@ int run(const tcp_connect_options& o, const output& out) {
     return 1;
   };
   auto fail_timeout = [&](const char* what) {
+    if (stop_requested()) return fail(library_error(what, EINTR, "interrupted"));
     return fail(library_error(what, ETIMEDOUT, std::string(what) + " timed out"));
   };
 
-  auto s = lsock::socket::connect(socket_type::tcp, to.address, to.port, so);
-  if (!s) return fail(s.error());
+  auto addrs = candidates(to.address, so.prefer);
+  if (!addrs) return fail(addrs.error());
   selector sel;
-  const int fd = s->fd();
-  auto w = wait_until(sel, {}, std::span<const int>(&fd, 1), deadline);
-  if (!w) return fail(w.error());
-  if (!*w) return fail_timeout("connect");
-  if (auto st = s->status(); !st) return fail(st.error());
+  lsock::socket s;
+  std::optional<lsock::error> last;
+  for (const std::string& addr : *addrs) {
+    auto attempt = lsock::socket::connect(socket_type::tcp, addr, to.port, so);
+    if (!attempt) {
+      last = attempt.error();
+      continue;
+    }
+    // The connect runs in the background: writable means it finished, status() says how.
+    const int fd = attempt->fd();
+    auto w = wait_until(sel, {}, std::span<const int>(&fd, 1), deadline);
+    if (!w) return fail(w.error());
+    if (!*w) return fail_timeout("connect");
+    if (auto st = attempt->status(); !st) {
+      last = st.error();
+      last->op = "connect";
+      continue;
+    }
+    s = std::move(*attempt);
+    break;
+  }
+  if (!s.is_open()) return fail(*last);
+
   const double connect_ms = elapsed_ms(start);
   ss.doc["connect_ms"] = connect_ms;
-  auto local = s->local_endpoint();
-  auto peer = s->peer_endpoint();
+  auto local = s.local_endpoint();
+  auto peer = s.peer_endpoint();
   if (local) ss.doc["local"] = endpoint_json(*local);
   if (peer) ss.doc["peer"] = endpoint_json(*peer);
   ss.say("connected to " + (peer ? peer->to_string() : to.address) + " from " +
-         (local ? local->to_string() : "?") + " in " + ms_text(connect_ms));
+         (local && !local->addr().empty() ? local->to_string() : "(unnamed)") + " in " +
+         ms_text(connect_ms));
   ss.doc["data"] = json::array();
 
   std::optional<lsock::error> err;
-  if (o.has_send && !send_all(*s, o.send, sel, deadline, ss, err)) {
+  if (o.has_send && !send_all(s, o.send, sel, deadline, ss, err)) {
     return err ? fail(*err) : fail_timeout("send");
   }
 
-  // Read the answer: until --expect bytes, the peer closes, the idle time passes (when
-  // nothing in particular is expected) or the deadline.
+  // Read the answer: until --expect bytes, the peer closes, --idle seconds of silence (when
+  // nothing in particular is expected and nothing more is to be sent) or the deadline. While
+  // standard input is open (--stdin) only the user ends the session: end of input or Ctrl-C.
   const bool reading = o.has_send || o.stdin_mode || o.expect > 0;
   std::string closed_by = "local";
   bool stdin_open = o.stdin_mode;
@@ -130,10 +172,10 @@ int run(const tcp_connect_options& o, const output& out) {
       closed_by = "expect";
       break;
     }
-    std::int64_t until = deadline;
     const bool idle_applies = o.expect == 0 && !stdin_open;
+    std::int64_t until = stdin_open && o.expect == 0 ? 0 : deadline;
     if (idle_applies && (until == 0 || idle_deadline < until)) until = idle_deadline;
-    const int fds[2] = {s->fd(), stdin_open ? STDIN_FILENO : -1};
+    const int fds[2] = {s.fd(), stdin_open ? STDIN_FILENO : -1};
     auto r = wait_until(sel, fds, {}, until);
     if (!r) return fail(r.error());
     if (!*r) {
@@ -152,19 +194,21 @@ int run(const tcp_connect_options& o, const output& out) {
     bool peer_closed = false;
     for (const std::size_t i : sel.ready_read()) {
       if (i == 1) {  // stdin → socket
-        const ssize_t n = ::read(STDIN_FILENO, buf, sizeof buf);
+        const long n = read_some(STDIN_FILENO, buf, sizeof buf);
         if (n <= 0) {
+          // End of input: half-close like nc -N, so the peer sees end-of-stream and can
+          // answer and close; keep reading until it does.
           stdin_open = false;
-          (void)s->shutdown_write();  // like nc -N: the peer sees end-of-stream
+          if (auto sh = s.shutdown_write(); !sh) return fail(sh.error());
           idle_deadline = deadline_after(o.idle);
           continue;
         }
-        if (!send_all(*s, {buf, static_cast<std::size_t>(n)}, sel, deadline, ss, err)) {
+        if (!send_all(s, {buf, static_cast<std::size_t>(n)}, sel, 0, ss, err)) {
           return err ? fail(*err) : fail_timeout("send");
         }
         continue;
       }
-      auto got = s->recv(buf);
+      auto got = s.recv(buf);
       if (!got) return fail(got.error());
       if (got->status == io_status::closed) {
         peer_closed = true;
@@ -183,7 +227,7 @@ int run(const tcp_connect_options& o, const output& out) {
                               "connection closed after " + std::to_string(ss.bytes_in) + " of " +
                                   std::to_string(o.expect) + " expected bytes"));
   }
-  (void)s->close();
+  (void)s.close();
   const double ms = elapsed_ms(start);
   ss.doc["bytes_out"] = ss.bytes_out;
   ss.doc["bytes_in"] = ss.bytes_in;
@@ -205,27 +249,40 @@ command register_tcp_connect(CLI::App& app) {
   auto opts = std::make_shared<tcp_connect_options>();
   CLI::App* sub = app.add_subcommand("tcp-connect", "Connect over TCP; optionally send and read");
   sub->footer(
-      "Without --send/--stdin it is a connect probe (exit 0 if the port accepts).\n"
-      "HOST may be a unix path or @name (then no PORT).\n"
+      "Without --send/--stdin it is a connect probe: exit 0 if the port accepts, 1 if not.\n"
+      "HOST may be a unix path or @name (then no PORT); a host name's addresses are tried in\n"
+      "turn. --timeout bounds the connect and, with --send or --expect, the whole exchange.\n"
+      "--stdin works like nc: standard input goes to the socket, the answer to stdout; at end\n"
+      "of input the sending side is shut down and the answer is read until the peer closes.\n"
+      "--json prints one document: connect_ms, local, peer, data [...], bytes_in/out, closed_by.\n"
       "Example: lsock tcp-connect 127.0.0.1 8000 --send 'hello' --expect 5 --json");
-  sub->add_option("HOST PORT", opts->args, "HOST PORT")->required()->expected(1, 2);
-  auto* send = sub->add_option("--send", opts->send, "Send DATA after connecting");
+  sub->add_option("HOST PORT", opts->args, "Host (or unix path / @name) and port")
+      ->required()
+      ->expected(1, 2)
+      ->type_name("");
+  auto* send =
+      sub->add_option("--send", opts->send, "Send DATA after connecting")->type_name("DATA");
   auto* in =
       sub->add_flag("--stdin", opts->stdin_mode, "Send standard input; print what comes back")
           ->excludes(send);
   send->excludes(in);
   sub->add_option("--expect", opts->expect, "Wait for BYTES bytes (exit 1 if they do not come)")
-      ->check(CLI::NonNegativeNumber);
-  sub->add_option("--timeout", opts->timeout, "Give up after SECONDS")
-      ->check(CLI::NonNegativeNumber)
+      ->check(whole_number(0, std::numeric_limits<long long>::max()))
+      ->type_name("BYTES");
+  sub->add_option("--timeout", opts->timeout, "Give up after SECONDS (0: never)")
+      ->check(seconds())
+      ->type_name("SECONDS")
       ->capture_default_str();
-  sub->add_option("--idle", opts->idle, "Without --expect: stop reading after SECONDS of silence")
-      ->check(CLI::NonNegativeNumber)
+  sub->add_option(
+         "--idle", opts->idle,
+         "Without --expect: stop reading after SECONDS of silence (0: wait for the peer to close)")
+      ->check(seconds())
+      ->type_name("SECONDS")
       ->capture_default_str();
   auto* v4 = sub->add_flag("-4", opts->v4, "IPv4 only");
   sub->add_flag("-6", opts->v6, "IPv6 only")->excludes(v4);
   sub->parse_complete_callback([opts, send] { opts->has_send = send->count() > 0; });
-  return {sub, [opts](const output& out) { return run(*opts, out); }};
+  return {sub, [opts](const output& out) { return run(*opts, out); }, false};
 }
 
 }  // namespace lsock::cli

@@ -2,11 +2,13 @@
 // Many clients at once through one selector; JSON Lines events as things happen.
 
 #include <algorithm>
+#include <limits>
 #include <list>
 #include <lsock/socket.hpp>
 
 #include "commands.hpp"
 #include "common.hpp"
+#include "options.hpp"
 
 namespace lsock::cli {
 namespace {
@@ -21,6 +23,12 @@ struct tcp_listen_options {
   bool v6 = false;
 };
 
+/// A client whose echo backlog reaches this is not read until the kernel takes some of it:
+/// a client that sends without reading cannot make the listener grow without bound.
+constexpr std::size_t max_pending = std::size_t{1} << 20;
+/// After an accept() failure (EMFILE...) the listener rests this long instead of spinning.
+constexpr std::int64_t accept_pause_ns = 100'000'000;
+
 struct client {
   lsock::socket sock;
   lsock::endpoint peer;
@@ -28,6 +36,7 @@ struct client {
   std::size_t bytes_in = 0;
   std::size_t bytes_out = 0;
   std::int64_t start_ns = 0;
+  bool peer_done = false;  ///< the peer finished sending; close once `pending` is out
 };
 
 struct totals {
@@ -35,8 +44,6 @@ struct totals {
   std::size_t bytes_in = 0;
   std::size_t bytes_out = 0;
 };
-
-std::string peer_text(const client& c) { return c.peer.to_string(); }
 
 void emit_closed(const output& out, const client& c, std::string_view reason) {
   const double ms = elapsed_ms(c.start_ns);
@@ -46,12 +53,12 @@ void emit_closed(const output& out, const client& c, std::string_view reason) {
              {"bytes_in", c.bytes_in},
              {"bytes_out", c.bytes_out},
              {"duration_ms", ms}},
-            "closed " + peer_text(c) + " (" + std::string(reason) +
+            "closed   " + c.peer.to_string() + " (" + std::string(reason) +
                 "): " + std::to_string(c.bytes_in) + " bytes in, " + std::to_string(c.bytes_out) +
                 " out, " + ms_text(ms));
 }
 
-/// Sends what is pending; false when the client is gone.
+/// Sends what is pending (partial sends keep the rest); false when the client failed.
 bool flush(const output& out, client& c, totals& t) {
   while (!c.pending.empty()) {
     auto r = c.sock.send(c.pending);
@@ -67,10 +74,11 @@ bool flush(const output& out, client& c, totals& t) {
   return true;
 }
 
-/// Reads what the client sent; false when it is finished (closed or failed).
+/// Reads what the client sent; false when it is finished (failed, or closed with nothing left
+/// to echo). A peer that closed with echo bytes still pending is kept until they are sent.
 bool serve(const output& out, client& c, bool echo, totals& t, std::string_view& reason) {
   static char buf[65536];
-  for (int rounds = 0; rounds < 16; ++rounds) {  // bounded: others get their turn
+  for (int rounds = 0; rounds < 16 && c.pending.size() < max_pending; ++rounds) {
     auto r = c.sock.recv(buf);
     if (!r) {
       out.failure(r.error(), true);
@@ -79,15 +87,16 @@ bool serve(const output& out, client& c, bool echo, totals& t, std::string_view&
     }
     if (r->status == io_status::would_block) return true;
     if (r->status == io_status::closed) {
+      c.peer_done = true;
       reason = "peer";
-      return false;
+      return !c.pending.empty();
     }
     const std::string_view data(buf, r->bytes);
     c.bytes_in += data.size();
     t.bytes_in += data.size();
     json ev{{"event", "data"}, {"peer", endpoint_json(c.peer)}};
     ev.update(payload_json(data));
-    out.event(ev, peer_text(c) + ": " + payload_text(data));
+    out.event(ev, c.peer.to_string() + ": " + payload_text(data));
     if (echo) {
       c.pending.append(data);
       if (!flush(out, c, t)) {
@@ -109,6 +118,7 @@ int run(const tcp_listen_options& o, const output& out) {
     out.failure(listener.error(), true);
     return 1;
   }
+  const unix_path_cleanup cleanup(where.address);
   install_stop_handlers();
   const auto start = now_ns();
   const auto deadline = deadline_after(o.timeout);
@@ -126,6 +136,7 @@ int run(const tcp_listen_options& o, const output& out) {
   std::vector<client*> readers;
   std::vector<client*> writers;
   bool accepting = true;
+  std::int64_t accept_paused_until = 0;
   std::string_view end_reason = "count";
   for (;;) {
     if (o.count > 0 && t.connections >= o.count) accepting = false;
@@ -134,33 +145,51 @@ int run(const tcp_listen_options& o, const output& out) {
     write_fds.clear();
     readers.clear();
     writers.clear();
-    read_fds.push_back(accepting ? listener->fd() : -1);
+    const bool listen_now = accepting && now_ns() >= accept_paused_until;
+    read_fds.push_back(listen_now ? listener->fd() : -1);
     for (client& c : clients) {
-      read_fds.push_back(c.sock.fd());
-      readers.push_back(&c);
+      if (!c.peer_done && c.pending.size() < max_pending) {
+        read_fds.push_back(c.sock.fd());
+        readers.push_back(&c);
+      }
       if (!c.pending.empty()) {
         write_fds.push_back(c.sock.fd());
         writers.push_back(&c);
       }
     }
-    auto ready = wait_until(sel, read_fds, write_fds, deadline);
+    std::int64_t until = deadline;
+    if (accepting && !listen_now && (until == 0 || accept_paused_until < until)) {
+      until = accept_paused_until;
+    }
+    auto ready = wait_until(sel, read_fds, write_fds, until);
     if (!ready) {
       out.failure(ready.error(), true);
       return 1;
     }
     if (!*ready) {
-      end_reason = stop_requested() ? "signal" : "timeout";
-      break;
+      if (stop_requested() || passed(deadline)) {
+        end_reason = stop_requested() ? "signal" : "timeout";
+        break;
+      }
+      continue;  // an accept pause ran out
     }
     std::vector<client*> finished;
     for (const std::size_t i : sel.ready_write()) {
-      if (!flush(out, *writers[i], t)) {
-        emit_closed(out, *writers[i], "error");
-        finished.push_back(writers[i]);
+      client* c = writers[i];
+      if (!flush(out, *c, t)) {
+        emit_closed(out, *c, "error");
+        finished.push_back(c);
+      } else if (c->peer_done && c->pending.empty()) {
+        emit_closed(out, *c, "peer");
+        finished.push_back(c);
       }
     }
+    bool listener_ready = false;
     for (const std::size_t i : sel.ready_read()) {
-      if (i == 0) continue;  // the listener, below
+      if (i == 0) {
+        listener_ready = true;
+        continue;
+      }
       client* c = readers[i - 1];
       if (std::find(finished.begin(), finished.end(), c) != finished.end()) continue;
       std::string_view reason;
@@ -173,22 +202,25 @@ int run(const tcp_listen_options& o, const output& out) {
       clients.remove_if([c](const client& x) { return &x == c; });
     }
     // Accept everything pending (bounded per round), up to --count.
-    for (int n = 0; accepting && n < 64; ++n) {
+    for (int n = 0; listener_ready && n < 64; ++n) {
       if (o.count > 0 && t.connections >= o.count) break;
       accepted conn;
       auto r = listener->accept(conn);
       if (!r) {
+        // EMFILE and the like: say so, serve the clients we have, try again a little later.
         out.failure(r.error(), true);
+        accept_paused_until = now_ns() + accept_pause_ns;
         break;
       }
       if (*r != io_status::ready) break;
       ++t.connections;
-      clients.push_back(client{std::move(conn.socket), conn.peer, {}, 0, 0, now_ns()});
       out.event({{"event", "accepted"}, {"peer", endpoint_json(conn.peer)}},
                 "accepted " + conn.peer.to_string());
+      clients.push_back(client{std::move(conn.socket), conn.peer, {}, 0, 0, now_ns(), false});
     }
   }
-  for (client& c : clients) emit_closed(out, c, end_reason == "signal" ? "signal" : "timeout");
+  for (client& c : clients) emit_closed(out, c, end_reason);
+  clients.clear();
   const double ms = elapsed_ms(start);
   out.event({{"event", "summary"},
              {"connections", t.connections},
@@ -209,20 +241,30 @@ command register_tcp_listen(CLI::App& app) {
   auto opts = std::make_shared<tcp_listen_options>();
   CLI::App* sub = app.add_subcommand("tcp-listen", "Accept TCP connections and show their data");
   sub->footer(
-      "ADDR defaults to 0.0.0.0 (:: with -6); a unix path or @name needs no PORT.\n"
-      "PORT 0 picks a free port (reported in the 'listening' event).\n"
+      "ADDR defaults to 0.0.0.0 (:: with -6); a unix path or @name needs no PORT (a path is\n"
+      "removed again on exit). PORT 0 picks a free port, reported in the 'listening' event.\n"
+      "Runs until --count connections have been served and closed, --timeout passes, or\n"
+      "Ctrl-C; then prints a summary (exit 0; 1 when --timeout came before --count).\n"
+      "JSON Lines events: listening, accepted, data, closed, error, summary.\n"
       "Example: lsock tcp-listen 127.0.0.1 8000 --echo --count 1");
-  sub->add_option("ADDR PORT", opts->args, "[ADDR] PORT")->required()->expected(1, 2);
+  sub->add_option("[ADDR] PORT", opts->args, "Address (default any) and port")
+      ->required()
+      ->expected(1, 2)
+      ->type_name("");
   sub->add_flag("--echo", opts->echo, "Send received data back");
   sub->add_option("--count", opts->count, "Stop after N connections have been served")
-      ->check(CLI::PositiveNumber);
+      ->check(whole_number(1, std::numeric_limits<long long>::max()))
+      ->type_name("N");
   sub->add_option("--backlog", opts->backlog, "listen() backlog")
-      ->check(CLI::Range(0, 65535))
+      ->check(whole_number(0, 65535))
+      ->type_name("N")
       ->capture_default_str();
-  sub->add_option("--timeout", opts->timeout, "Stop after SECONDS")->check(CLI::NonNegativeNumber);
-  auto* v4 = sub->add_flag("-4", opts->v4, "IPv4 only");
-  sub->add_flag("-6", opts->v6, "IPv6 only")->excludes(v4);
-  return {sub, [opts](const output& out) { return run(*opts, out); }};
+  sub->add_option("--timeout", opts->timeout, "Stop after SECONDS")
+      ->check(seconds())
+      ->type_name("SECONDS");
+  auto* v4 = sub->add_flag("-4", opts->v4, "IPv4 only (a host name's IPv4 address)");
+  sub->add_flag("-6", opts->v6, "IPv6 only (default address ::)")->excludes(v4);
+  return {sub, [opts](const output& out) { return run(*opts, out); }, true};
 }
 
 }  // namespace lsock::cli

@@ -1,10 +1,12 @@
 // lsock udp-listen [ADDR] PORT: print the datagrams that arrive; --echo answers them.
 
+#include <limits>
 #include <lsock/socket.hpp>
 
 #include "commands.hpp"
 #include "common.hpp"
 #include "datagrams.hpp"
+#include "options.hpp"
 
 namespace lsock::cli {
 namespace {
@@ -25,6 +27,7 @@ int run(const udp_listen_options& o, const output& out) {
     out.failure(s.error(), true);
     return 1;
   }
+  const unix_path_cleanup cleanup(where.address);
   if (auto local = s->local_endpoint()) {
     json ev{{"event", "listening"}};
     ev.update(endpoint_json(*local));
@@ -39,16 +42,25 @@ command register_udp_listen(CLI::App& app) {
   auto opts = std::make_shared<udp_listen_options>();
   CLI::App* sub = app.add_subcommand("udp-listen", "Receive UDP datagrams");
   sub->footer(
-      "PORT 0 picks a free port.\nExample: lsock udp-listen 127.0.0.1 9000 --echo --count 1");
-  sub->add_option("ADDR PORT", opts->args, "[ADDR] PORT")->required()->expected(1, 2);
+      "ADDR defaults to 0.0.0.0 (:: with -6); a unix path or @name needs no PORT (a path is\n"
+      "removed again on exit). PORT 0 picks a free port, reported in the 'listening' event.\n"
+      "Runs until --count datagrams, --timeout or Ctrl-C; then prints a summary (exit 0; 1 when\n"
+      "--timeout came before --count). JSON Lines events: listening, datagram, error, summary.\n"
+      "Example: lsock udp-listen 127.0.0.1 9000 --echo --count 1");
+  sub->add_option("[ADDR] PORT", opts->args, "Address (default any) and port")
+      ->required()
+      ->expected(1, 2)
+      ->type_name("");
   sub->add_flag("--echo", opts->limits.echo, "Send each datagram back to its sender");
   sub->add_option("--count", opts->limits.count, "Stop after N datagrams")
-      ->check(CLI::PositiveNumber);
+      ->check(whole_number(1, std::numeric_limits<long long>::max()))
+      ->type_name("N");
   sub->add_option("--timeout", opts->limits.timeout, "Stop after SECONDS")
-      ->check(CLI::NonNegativeNumber);
+      ->check(seconds())
+      ->type_name("SECONDS");
   auto* v4 = sub->add_flag("-4", opts->v4, "IPv4 only");
   sub->add_flag("-6", opts->v6, "IPv6 only")->excludes(v4);
-  return {sub, [opts](const output& out) { return run(*opts, out); }};
+  return {sub, [opts](const output& out) { return run(*opts, out); }, true};
 }
 
 }  // namespace lsock::cli

@@ -1,10 +1,12 @@
 // lsock udp-send HOST PORT [DATA | --stdin]: send datagrams.
 
+#include <limits>
 #include <lsock/socket.hpp>
 
 #include "commands.hpp"
 #include "common.hpp"
 #include "datagrams.hpp"
+#include "options.hpp"
 
 namespace lsock::cli {
 namespace {
@@ -46,14 +48,22 @@ int run(const udp_send_options& o, const output& out) {
 command register_udp_send(CLI::App& app) {
   auto opts = std::make_shared<udp_send_options>();
   CLI::App* sub = app.add_subcommand("udp-send", "Send UDP datagrams");
-  sub->footer("Example: lsock udp-send 127.0.0.1 9000 'hello' --count 3 --interval 100");
-  sub->add_option("HOST PORT DATA", opts->args, "HOST PORT [DATA]")->required()->expected(1, 3);
+  sub->footer(
+      "HOST may be a unix path or @name (then no PORT). DATA defaults to an empty datagram.\n"
+      "--json prints one document: to, sent [{seq, bytes, elapsed_ms}], datagrams, bytes.\n"
+      "Example: lsock udp-send 127.0.0.1 9000 'hello' --count 3 --interval 100");
+  sub->add_option("HOST PORT [DATA]", opts->args, "Destination, port and the datagram's content")
+      ->required()
+      ->expected(1, 3)
+      ->type_name("");
   sub->add_flag("--stdin", opts->stdin_mode, "Send standard input as the datagram");
   sub->add_option("--count", opts->count, "Send N datagrams")
-      ->check(CLI::PositiveNumber)
+      ->check(whole_number(1, std::numeric_limits<long long>::max()))
+      ->type_name("N")
       ->capture_default_str();
   sub->add_option("--interval", opts->interval_ms, "Milliseconds between datagrams")
-      ->check(CLI::NonNegativeNumber);
+      ->check(whole_number(0, 86'400'000))
+      ->type_name("MS");
   auto* v4 = sub->add_flag("-4", opts->v4, "IPv4 only");
   sub->add_flag("-6", opts->v6, "IPv6 only")->excludes(v4);
   return {sub, [opts](const output& out) { return run(*opts, out); }};

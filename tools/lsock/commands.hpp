@@ -13,6 +13,8 @@ struct command {
   /// Runs the parsed command; returns the exit code (0 ok, 1 operational failure).
   /// Throws usage_error for input that parsed but makes no sense (exit 2).
   std::function<int(const output&)> run;
+  /// A long-running command (JSON Lines events): its errors are {"event": "error", ...} lines.
+  bool streams = false;
 };
 
 command register_resolve(CLI::App& app);

@@ -1,7 +1,10 @@
 #include "common.hpp"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <atomic>
+#include <cerrno>
 #include <charconv>
 #include <csignal>
 #include <cstdio>
@@ -28,12 +31,47 @@ int parse_port(std::string_view text) {
 
 void check_address(std::string_view address) {
   if (address.empty()) throw usage_error("empty address");
-  if (address.find_first_of(std::string_view(" \t\n\0", 4)) != std::string_view::npos) {
-    throw usage_error("malformed address '" + std::string(address) + "'");
+  if (address.find('\0') != std::string_view::npos) {
+    throw usage_error("malformed address (contains a NUL byte)");
   }
   if (is_unix_address(address)) {
     const std::size_t len = address.starts_with('@') ? address.size() - 1 : address.size();
     if (len > max_unix_path) throw usage_error("unix domain path too long");
+    return;
+  }
+  const std::string shown(address);
+  if (address.find(':') != std::string_view::npos) {
+    // Host names never contain ':': this must be an IPv6 literal, maybe with a %scope.
+    const std::string_view ip = address.substr(0, address.find('%'));
+    endpoint ep;
+    if (!parse_ip_literal(ip, 0, ep) || ep.family() != family::inet6 ||
+        ip.size() + 1 == address.size()) {
+      throw usage_error("malformed IPv6 address '" + shown + "'");
+    }
+    return;
+  }
+  const bool name_chars = std::all_of(address.begin(), address.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+           c == '-' || c == '_';
+  });
+  if (!name_chars || address.size() > 253) {
+    throw usage_error("malformed address '" + shown + "' (expected an IP address, a host name, " +
+                      "a unix path with '/' or an @abstract name)");
+  }
+}
+
+unix_path_cleanup::unix_path_cleanup(std::string_view address) {
+  if (is_unix_address(address) && !address.starts_with('@')) path_ = address;
+}
+
+unix_path_cleanup::~unix_path_cleanup() {
+  if (!path_.empty()) (void)::unlink(path_.c_str());
+}
+
+long read_some(int fd, char* buf, std::size_t size) {
+  for (;;) {
+    const ssize_t n = ::read(fd, buf, size);
+    if (n >= 0 || errno != EINTR) return static_cast<long>(n);
   }
 }
 
@@ -97,6 +135,11 @@ result<bool> wait_until(selector& sel, std::span<const int> read_fds,
     if (!r || *r) return r;
   }
   return false;
+}
+
+std::string pad(std::string s, std::size_t width) {
+  if (s.size() < width) s.append(width - s.size(), ' ');
+  return s;
 }
 
 std::string ms_text(double ms) {

@@ -32,8 +32,27 @@ target listen_target(const std::vector<std::string>& args, std::string_view defa
 target connect_target(const std::vector<std::string>& args);
 /// -4 / -6.
 family_preference family_choice(bool v4, bool v6);
-/// A syntactically valid address for the user's intent: non-empty, no spaces or NULs.
+/// A syntactically valid address, else usage_error: a unix path / '@name' that fits, an IPv6
+/// literal (optionally %scoped) when it has a ':', else an IPv4 literal or a host name
+/// (letters, digits, '.', '-', '_').
 void check_address(std::string_view address);
+
+/// Removes a unix socket path this process bound when it goes out of scope (as socat does), so
+/// the next run can bind it again. Abstract names and IP addresses are left alone.
+class unix_path_cleanup {
+ public:
+  explicit unix_path_cleanup(std::string_view address);
+  ~unix_path_cleanup();
+  unix_path_cleanup(const unix_path_cleanup&) = delete;
+  unix_path_cleanup& operator=(const unix_path_cleanup&) = delete;
+
+ private:
+  std::string path_;
+};
+
+/// read(2) on a plain descriptor (stdin), retrying EINTR: bytes read, 0 at end of input, -1 on
+/// error.
+[[nodiscard]] long read_some(int fd, char* buf, std::size_t size);
 
 /// SIGINT / SIGTERM set a flag that the wait loops check; the work stops cleanly.
 void install_stop_handlers();
@@ -47,6 +66,9 @@ void install_stop_handlers();
 /// something is ready; false when the deadline passed or a stop was requested.
 result<bool> wait_until(selector& sel, std::span<const int> read_fds,
                         std::span<const int> write_fds, std::int64_t deadline_ns);
+
+/// `s` padded with spaces to `width` columns (a column of aligned text).
+[[nodiscard]] std::string pad(std::string s, std::size_t width);
 
 /// "1.234 ms".
 [[nodiscard]] std::string ms_text(double ms);

@@ -42,11 +42,15 @@ int receive_datagrams(lsock::socket& sock, const receive_limits& limits, const o
       const std::string_view data(buf, got->bytes);
       ++datagrams;
       bytes += data.size();
-      json ev{{"event", "datagram"}, {"from", endpoint_json(from)}};
+      // A unix datagram from an unbound sender carries no address at all.
+      const bool unnamed = from.family() == family::unspec;
+      json ev{{"event", "datagram"},
+              {"from", unnamed ? json{{"family", "unix"}, {"addr", ""}} : endpoint_json(from)}};
       ev.update(payload_json(data));
       if (got->truncated) ev["truncated_from"] = got->datagram_size;
-      out.event(ev, from.to_string() + ": " + payload_text(data));
-      if (limits.echo) {
+      out.event(
+          ev, (unnamed ? std::string("(unnamed)") : from.to_string()) + ": " + payload_text(data));
+      if (limits.echo && !unnamed) {
         auto sent = sock.sendto(data, from);
         if (!sent) out.failure(sent.error(), true);
       }
@@ -90,8 +94,7 @@ int send_datagrams(lsock::socket& sock, const send_plan& plan, const output& out
         doc["bytes"] = total;
         out.document(doc);
       }
-      std::cerr << "lsock: "
-                << "send: " << r.error().describe() << '\n';
+      std::cerr << "lsock: " << out.command() << ": " << r.error().describe() << '\n';
       return 1;
     }
     if (r->status != io_status::ready) continue;
@@ -111,7 +114,7 @@ std::string read_stdin() {
   std::string data;
   char buf[65536];
   for (;;) {
-    const ssize_t n = ::read(STDIN_FILENO, buf, sizeof buf);
+    const long n = read_some(STDIN_FILENO, buf, sizeof buf);
     if (n <= 0) break;
     data.append(buf, static_cast<std::size_t>(n));
   }

@@ -1,5 +1,6 @@
 #include "output.hpp"
 
+#include <cerrno>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -24,7 +25,8 @@ void output::text(std::string_view line) const {
 }
 
 void output::failure(const lsock::error& err, bool as_event) const {
-  std::cerr << "lsock: " << command_ << ": " << err.describe() << '\n' << std::flush;
+  std::cerr << "lsock: " << (command_.empty() ? "" : command_ + ": ") << err.describe() << '\n'
+            << std::flush;
   if (!json_) return;
   if (as_event) {
     json ev{{"event", "error"}};
@@ -32,6 +34,20 @@ void output::failure(const lsock::error& err, bool as_event) const {
     std::cout << ev.dump() << '\n' << std::flush;
   } else {
     std::cout << json{{"error", error_json(err)}}.dump(2) << '\n' << std::flush;
+  }
+}
+
+void output::usage_failure(std::string_view message, bool as_event) const {
+  std::cerr << "lsock: " << (command_.empty() ? "" : command_ + ": ") << message << '\n'
+            << std::flush;
+  if (!json_) return;
+  const json err{{"op", "usage"}, {"name", "EINVAL"}, {"code", EINVAL}, {"message", message}};
+  if (as_event) {
+    json ev{{"event", "error"}};
+    ev.update(err);
+    std::cout << ev.dump() << '\n' << std::flush;
+  } else {
+    std::cout << json{{"error", err}}.dump(2) << '\n' << std::flush;
   }
 }
 

@@ -16,6 +16,8 @@ class output {
   output(std::string command, bool json_mode) : command_(std::move(command)), json_(json_mode) {}
 
   [[nodiscard]] bool json_mode() const noexcept { return json_; }
+  /// The command's name ("tcp-listen"), as in "lsock: tcp-listen: ...".
+  [[nodiscard]] const std::string& command() const noexcept { return command_; }
 
   /// A long-running command's event: one JSON line (flushed) or the text line.
   void event(const json& ev, std::string_view text) const;
@@ -26,6 +28,9 @@ class output {
   /// An operational failure: one stderr line "lsock: COMMAND: message"; under --json also the
   /// error object ({"error": {...}} or, when `as_event`, {"event": "error", ...}) on stdout.
   void failure(const lsock::error& err, bool as_event) const;
+  /// A usage error: the stderr line "lsock: COMMAND: message" and, under --json, the error
+  /// object with op "usage", name "EINVAL".
+  void usage_failure(std::string_view message, bool as_event) const;
 
  private:
   std::string command_;

@@ -1,0 +1,52 @@
+#include "options.hpp"
+
+#include <charconv>
+#include <cmath>
+#include <limits>
+#include <string>
+
+namespace lsock::cli {
+namespace {
+
+class lsock_formatter : public CLI::Formatter {
+ public:
+  std::string make_option_usage(const CLI::Option* opt) const override {
+    std::string name = make_option_name(opt, true);
+    return opt->get_required() ? name : "[" + name + "]";
+  }
+};
+
+}  // namespace
+
+CLI::Validator whole_number(long long min, long long max) {
+  return CLI::Validator(
+      [min, max](std::string& text) -> std::string {
+        long long v = 0;
+        const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+        if (ec == std::errc() && end == text.data() + text.size() && v >= min && v <= max) {
+          return {};
+        }
+        std::string range = max == std::numeric_limits<long long>::max()
+                                ? "from " + std::to_string(min)
+                                : std::to_string(min) + "-" + std::to_string(max);
+        return "expected a whole number " + range + ", got '" + text + "'";
+      },
+      "");
+}
+
+CLI::Validator seconds() {
+  return CLI::Validator(
+      [](std::string& text) -> std::string {
+        double v = 0;
+        const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+        if (ec == std::errc() && end == text.data() + text.size() && std::isfinite(v) && v >= 0) {
+          return {};
+        }
+        return "expected seconds >= 0 (such as 2 or 0.5), got '" + text + "'";
+      },
+      "");
+}
+
+std::shared_ptr<CLI::Formatter> help_formatter() { return std::make_shared<lsock_formatter>(); }
+
+}  // namespace lsock::cli
