@@ -45,6 +45,8 @@ result<std::vector<interface_address>> interfaces() {
     }
     if (af == AF_INET && (f & IFF_BROADCAST) && ifa->ifa_broadaddr != nullptr) {
       rec.broadcast = detail::ip_to_string(ifa->ifa_broadaddr, false);
+      // Without a broadcast attribute glibc repeats the address itself: that is none.
+      if (rec.broadcast == rec.addr) rec.broadcast.clear();
     }
     out.push_back(std::move(rec));
   }
@@ -52,6 +54,10 @@ result<std::vector<interface_address>> interfaces() {
 }
 
 result<unsigned> interface_index(std::string_view name_or_addr) {
+  if (name_or_addr.find('\0') != std::string_view::npos) {
+    // No name has a NUL in it; the C calls below would stop at it and match a prefix.
+    return library_error("interface", ENODEV, "no such interface");
+  }
   const std::string key(name_or_addr);
   if (!key.empty() && key.size() < IF_NAMESIZE) {
     if (const unsigned idx = if_nametoindex(key.c_str()); idx != 0) return idx;
