@@ -35,7 +35,7 @@ _lsock() {
         mcast-send)  opts="--ttl --iface --count --interval" ;;
     esac
     if [[ $cur == -* ]]; then
-        COMPREPLY=($(compgen -W "$opts --json --help" -- "$cur"))
+        COMPREPLY=($(compgen -W "$opts --json --help -h" -- "$cur"))
     fi
 }
 complete -F _lsock lsock

@@ -1,47 +1,75 @@
 #!/usr/bin/env bash
-# Loads lsock's completion for one shell and checks that command names (and an option)
-# complete. Usage: completion_test.sh bash|zsh|fish COMPLETIONS_DIR. Exit 77: shell missing.
+# Loads lsock's completion for one shell and checks that it completes the command names and,
+# for every command, every option that command's --help lists (so the completions cannot drift
+# from the binary). Usage: completion_test.sh bash|zsh|fish COMPLETIONS_DIR LSOCK_BINARY.
+# Exit 77 (ctest's skip code) with the reason when the shell is not installed.
 set -u
 shell=$1
-dir=$2
+dir=$(cd "$2" && pwd)
+lsock=$3
+here=$(cd "$(dirname "$0")" && pwd)
 command -v "$shell" >/dev/null 2>&1 || { echo "SKIP: $shell is not installed"; exit 77; }
+if [ "$shell" = bash ] && [ ! -f /usr/share/bash-completion/bash_completion ]; then
+  echo "SKIP: bash-completion is not installed"; exit 77
+fi
 
-case $shell in
-  bash)
-    [ -f /usr/share/bash-completion/bash_completion ] ||
-      { echo "SKIP: bash-completion is not installed"; exit 77; }
-    got=$(bash --norc --noprofile -c '
-      source /usr/share/bash-completion/bash_completion
-      source "$1/lsock.bash"
-      complete_for() {
+commands="resolve ifaces tcp-listen tcp-connect udp-send udp-listen mcast-join mcast-send"
+
+# What the shell offers for a command line (its last word, maybe empty, is being completed).
+complete_line() {
+  case $shell in
+    bash)
+      local -a words
+      read -r -a words <<<"$1"
+      [ "${1: -1}" = " " ] && words+=("")
+      bash --norc --noprofile -c '
+        source /usr/share/bash-completion/bash_completion
+        source "$1/lsock.bash"
+        shift
         COMP_WORDS=("$@"); COMP_CWORD=$(( $# - 1 )); COMP_LINE="$*"; COMP_POINT=${#COMP_LINE}
         COMPREPLY=(); _lsock lsock "${COMP_WORDS[COMP_CWORD]}" "${COMP_WORDS[COMP_CWORD-1]}"
-        printf "%s\n" "${COMPREPLY[@]}"
-      }
-      complete_for lsock tcp-
-      complete_for lsock tcp-listen --ec
-      complete_for lsock mc' _ "$dir")
-    ;;
-  zsh)
-    # zsh completes only in an interactive shell: drive one in a pseudo-terminal.
-    got=$(zsh -f "$(dirname "$0")/zsh_complete.zsh" "$dir" "lsock tcp-" "lsock mcast-" 2>&1)
-    ;;
-  fish)
-    got=$(fish --no-config -c "
-      source '$dir/lsock.fish'
-      complete -C 'lsock tcp-'
-      complete -C 'lsock tcp-listen --ec'
-      complete -C 'lsock mc'")
-    ;;
-esac
+        printf "%s\n" "${COMPREPLY[@]}"' _ "$dir" "${words[@]}" ;;
+    fish)
+      fish --no-config -c "source '$dir/lsock.fish'; complete -C '$1'" ;;
+    zsh)
+      # The section of the one zsh session's output (below) that belongs to this line.
+      awk -v want="=== $1" '/^=== /{on = ($0 == want); next} on' <<<"$zsh_out" ;;
+  esac
+}
+
+lines=("lsock tcp-" "lsock mcast-" "lsock ")
+for cmd in $commands; do lines+=("lsock $cmd -"); done
+if [ "$shell" = zsh ]; then
+  # zsh completes only in an interactive shell: one session in a pseudo-terminal answers every
+  # line. Terminal control sequences are dropped so that only the listing's words remain.
+  zsh_out=$(zsh -f "$here/zsh_complete.zsh" "$dir" "${lines[@]}" 2>&1 |
+            sed -e 's/\x1b\[[0-9;?]*[a-zA-Z]//g' -e 's/\r//g')
+fi
 
 status=0
-for want in tcp-listen tcp-connect mcast-join mcast-send; do
-  if ! grep -q -- "$want" <<<"$got"; then echo "FAIL: $shell did not complete $want"; status=1; fi
+fail() { echo "FAIL: $shell: $*"; status=1; }
+
+got=$(complete_line "lsock tcp-")
+for want in tcp-listen tcp-connect; do grep -q -- "$want" <<<"$got" || fail "'lsock tcp-' misses $want"; done
+got=$(complete_line "lsock mcast-")
+for want in mcast-join mcast-send; do grep -q -- "$want" <<<"$got" || fail "'lsock mcast-' misses $want"; done
+got=$(complete_line "lsock ")
+for want in $commands; do grep -q -- "$want" <<<"$got" || fail "'lsock ' misses $want"; done
+
+for cmd in $commands; do
+  # The options in the "Options:" section of the command's help: "  -h,--help  ...".
+  opts=$("$lsock" "$cmd" --help | sed -n '/^Options:/,/^$/p' |
+         grep -oE '^ +-[-a-z0-9]+(,--?[-a-z0-9]+)*' | tr ',' '\n' | tr -d ' ' | grep -v '^-h$')
+  [ -n "$opts" ] || fail "no options found in 'lsock $cmd --help'"
+  got=$(complete_line "lsock $cmd -")
+  for opt in $opts --json; do
+    grep -qE -- "(^|[^-a-z0-9])$opt([^-a-z0-9]|\$)" <<<"$got" || fail "'lsock $cmd -' misses $opt"
+  done
 done
-if [ "$shell" != zsh ] && ! grep -q -- "--echo" <<<"$got"; then
-  echo "FAIL: $shell did not complete --echo"; status=1
+
+if [ $status -eq 0 ]; then
+  echo "ok: $shell completes every lsock command and each command's options"
+else
+  printf '%s\n' "--- last completion output:" "$got"
 fi
-[ $status -eq 0 ] && echo "ok: $shell completes lsock commands"
-[ $status -eq 0 ] || printf '%s\n' "--- completion output:" "$got"
 exit $status

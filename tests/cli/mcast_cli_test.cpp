@@ -39,17 +39,54 @@ TEST_P(McastCli, JoinReceivesWhatSendSends) {
   EXPECT_EQ(done.exit_code, 0) << done.err;
   const auto events = parse_lines(done.out);
   ASSERT_EQ(events.size(), 3u);
-  EXPECT_EQ(events[0]["event"], "datagram");
-  EXPECT_EQ(events[0]["payload"], "hi");
+  const bool v6 = std::string(c.group).find(':') != std::string::npos;
+  EXPECT_EQ(joined["family"], v6 ? "inet6" : "inet");
+  for (int i = 0; i < 2; ++i) {
+    EXPECT_EQ(events[i]["event"], "datagram");
+    EXPECT_EQ(events[i]["payload"], "hi");
+    EXPECT_EQ(events[i]["encoding"], "utf8");
+    EXPECT_EQ(events[i]["bytes"], 2);
+    EXPECT_EQ(events[i]["from"]["family"], v6 ? "inet6" : "inet");
+    EXPECT_TRUE(events[i]["from"]["port"].is_number());
+  }
   EXPECT_EQ(events[2]["event"], "summary");
   EXPECT_EQ(events[2]["datagrams"], 2);
+  EXPECT_EQ(events[2]["bytes"], 4);
+  EXPECT_EQ(events[2]["reason"], "count");
+}
+
+TEST(McastCliText, JoinAndSendSpeakText) {
+  background joiner(lsock({"mcast-join", "239.1.2.9", "0", "--count", "1", "--timeout", "10"}));
+  const std::string first = joiner.next_line();
+  ASSERT_EQ(first.rfind("joined 239.1.2.9 port ", 0), 0u) << first;
+  const std::string port = first.substr(std::string("joined 239.1.2.9 port ").size());
+  auto s = run(lsock({"mcast-send", "239.1.2.9", port, "text", "--ttl", "0"}));
+  // TTL 0 keeps the datagram on this host: it still reaches the local member.
+  EXPECT_EQ(s.exit_code, 0) << s.err;
+  EXPECT_EQ(s.out, "sent 4 bytes to 239.1.2.9:" + port + "\n");
+  auto done = joiner.finish();
+  EXPECT_EQ(done.exit_code, 0) << done.err;
+  EXPECT_NE(done.out.find(": text\n"), std::string::npos) << done.out;
+  EXPECT_NE(done.out.find("summary: 1 datagrams, 4 bytes"), std::string::npos) << done.out;
+}
+
+TEST(McastCliErrors, UnknownInterfaceIsExitOne) {
+  auto r = run(
+      lsock({"--json", "mcast-join", "239.1.2.3", "0", "--iface", "nosuchif0", "--timeout", "1"}));
+  EXPECT_EQ(r.exit_code, 1);
+  const auto events = parse_lines(r.out);
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0]["event"], "error");
+  EXPECT_TRUE(events[0]["name"].is_string());
+  EXPECT_EQ(count_lines(r.err), 1);
 }
 
 INSTANTIATE_TEST_SUITE_P(Groups, McastCli,
                          ::testing::Values(group_case{"239.1.2.3", ""},
                                            group_case{"239.1.2.4", "lo"},
                                            group_case{"255.255.255.255", ""},
-                                           group_case{"ff15::1:3", ""}));
+                                           group_case{"ff15::1:3", ""},
+                                           group_case{"ff15::1:4", "lo"}));
 
 }  // namespace
 }  // namespace lsock::test
