@@ -96,10 +96,17 @@ local function num(v)
   return v >= 100 and ("%.0f"):format(v) or v >= 10 and ("%.1f"):format(v) or ("%.2f"):format(v)
 end
 
+local notes, note_of = {}, {}
 local function fails(key, impl)
   local e = errors[key][impl]
-  return e and ("fails: " .. e) or "—"
+  if not e then return "—" end
+  if not note_of[e] then
+    notes[#notes + 1] = e
+    note_of[e] = #notes
+  end
+  return ("fails [%d]"):format(note_of[e])
 end
+local names = {raw = "raw C++", lsocket = "lsocket", luasocket = "LuaSocket"}
 
 local title = ({full = "full size", quick = "quick (1/10 of the counts)",
                 smoke = "smoke (1/100 of the counts)"})[meta.mode] or meta.mode
@@ -125,7 +132,7 @@ for _, key in ipairs(order) do
   local target, verdict = targets[w], "—"
   if target and f_ls then
     verdict = f_ls <= target and ("≤ %.2f×: met"):format(target)
-      or ("≤ %.2f×: missed by %.0f %%"):format(target, (f_ls / target - 1) * 100)
+      or ("≤ %.2f×: missed by %.1f %%"):format(target, (f_ls / target - 1) * 100)
     verdicts[#verdicts + 1] = {key, f_ls <= target}
   elseif target then
     verdict = ("≤ %.2f×: no figure"):format(target)
@@ -137,6 +144,17 @@ for _, key in ipairs(order) do
     f_vs and ("%.2f×"):format(f_vs) or "—", verdict))
 end
 print()
+for i, e in ipairs(notes) do
+  local where = {}
+  for _, key in ipairs(order) do
+    for _, impl in ipairs {"raw", "lsocket", "luasocket"} do
+      if errors[key][impl] == e and not runs[key][impl] then
+        where[#where + 1] = names[impl] .. " " .. key
+      end
+    end
+  end
+  print(("[%d] %s: %s.  "):format(i, table.concat(where, ", "), e))
+end
 print("÷ raw: time per operation relative to the raw C++ baseline (1.00× = as fast as raw "
   .. "poll() and non-blocking syscalls); LuaSocket ÷ lsocket: above 1 = lsocket is faster. Each ratio is the median of the per-repetition ratios (the three "
   .. "implementations of one repetition run back to back).")
@@ -186,7 +204,9 @@ if next(cli) then
       local verdict = p[3]
       if p[4] then
         local met = p[4](a, b)
-        verdict = verdict .. (met and ": met" or ": missed")
+        verdict = verdict .. (met and ": met" or p[3]:find("ms") and
+          (": missed by %.2f ms"):format(a.median - 3) or
+          (": missed by %.1f %%"):format((a.median / b.median - 1) * 100))
         verdicts[#verdicts + 1] = {p[1], met}
       end
       print(("| `%s` | %.2f | %.2f ± %.2f | `%s` | %.2f | %.2f× | %s |"):format(p[1], a.median,
