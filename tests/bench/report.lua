@@ -116,7 +116,9 @@ print(("Machine: %s, %s cores, %s; load average %s at the start%s, %s at the end
   meta.cpu, meta.nproc, meta.kernel, meta.load_start,
   meta.idle_start and (" (CPUs %s %% idle just before)"):format(meta.idle_start) or "",
   meta.load_end or "?"))
-print(("Build: %s, commit %s; %s; %s.  "):format(meta.compiler, meta.commit, meta.lua, meta.date))
+print(("Build: %s, commit %s; %s; %s%s.  "):format(meta.compiler, meta.commit, meta.lua, meta.date,
+  meta.priority and meta.priority ~= "normal" and ("; workloads run under `" .. meta.priority .. "`")
+  or ""))
 print(("Command: `%s`"):format(meta.command))
 print()
 print("| workload | unit | raw C++ | lsocket | LuaSocket | lsocket ÷ raw | LuaSocket ÷ raw "

@@ -4,13 +4,14 @@
 #
 #   tests/bench/run.sh [--quick | --smoke] [--reps N] [--build-dir DIR] [--no-build]
 #                      [--out DIR] [--no-install] [--workloads "w1 w2..."] [--no-cli]
-#                      [--wait-quiet]
+#                      [--wait-quiet] [--nice]
 #
 # Default: full size, 5 repetitions, the release preset built into build/bench-release (an
 # existing build is brought up to date first). --quick: 1/10 of the counts, 3 repetitions.
 # --smoke: 1/100, one repetition (the ctest `bench` label). BENCH_SCALE and BENCH_REPS override
 # the counts' scale and the repetitions. --wait-quiet first waits (up to 15 minutes) until the
-# CPUs are at least 90 % idle over 5 seconds, for figures not skewed by other work on the machine.
+# CPUs are at least 90 % idle over 5 seconds, for figures not skewed by other work on the machine;
+# --nice runs the workloads at nice -10 (root only), so other work preempts them less.
 # Output in DIR (default build/bench): results.md (the table, also printed), results.jsonl
 # (every run), cli.json (hyperfine's export), meta.txt.
 # All traffic stays on 127.0.0.1 and unix sockets in /tmp; ports are bound as 0 and read back.
@@ -18,7 +19,7 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
 
-mode=full scale=1 reps=5 build="" out="" do_build=1 install=1 cli=1 quiet=0
+mode=full scale=1 reps=5 build="" out="" do_build=1 install=1 cli=1 quiet=0 prio=()
 workloads="tcp_pingpong tcp_bulk udp_pps select_scale accept_churn unix_pingpong"
 cmdline="tests/bench/run.sh$(printf ' %q' "$@")"
 cmdline=${cmdline% \'\'}
@@ -38,6 +39,7 @@ while [ $# -gt 0 ]; do
     --no-install) install=0 ;;
     --no-cli) cli=0 ;;
     --wait-quiet) quiet=1 ;;
+    --nice) prio=(nice -n -10) ;;
     -h | --help) usage ;;
     *) echo "run.sh: unknown argument $1" >&2; usage ;;
   esac
@@ -89,6 +91,11 @@ export LUA_CPATH_5_4="$build/lua/?.so;;"
 # select_scale opens ~10,000 descriptors: raise the soft limit to the hard one.
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 
+if [ ${#prio[@]} -gt 0 ] && ! "${prio[@]}" true 2>/dev/null; then
+  echo "bench: --nice needs root; running at normal priority" >&2
+  prio=()
+fi
+
 # --- the machine and the run ---------------------------------------------------------------
 idle_percent() { # over the next 5 seconds, from /proc/stat
   local a b
@@ -122,6 +129,7 @@ load() { cut -d' ' -f1-3 /proc/loadavg; }
   echo "compiler=$(sed -n 's/^CMAKE_CXX_COMPILER:[A-Z]*=//p' "$build/CMakeCache.txt" 2>/dev/null | head -1) $(sed -n 's/^CMAKE_BUILD_TYPE:[A-Z]*=//p' "$build/CMakeCache.txt" 2>/dev/null | head -1)"
   echo "lua=$(lua5.4 -v 2>&1 | cut -d' ' -f1-2), LuaSocket $(dpkg-query -W -f='${Version}' lua-socket 2>/dev/null)"
   echo "load_start=$(load)"
+  echo "priority=${prio[*]:-normal}"
   [ "$mode" = smoke ] || echo "idle_start=$(idle_percent)"
 } >"$out/meta.txt"
 
@@ -138,7 +146,7 @@ for w in $workloads; do
       esac
       echo "bench: $w $impl run $r/$reps (load $(load))" >&2
       rc=0
-      timeout 600 "${cmd[@]}" >"$out/stdout.txt" 2>"$out/stderr.txt" || rc=$?
+      "${prio[@]}" timeout 600 "${cmd[@]}" >"$out/stdout.txt" 2>"$out/stderr.txt" || rc=$?
       sed "s/^{/{\"rep\":$r,/" "$out/stdout.txt" >>"$results"
       if [ "$rc" != 0 ]; then
         if [ "$rc" = 124 ]; then
@@ -170,7 +178,7 @@ if [ "$cli" = 1 ]; then
   "$lsock" tcp-connect 127.0.0.1 "$port" >/dev/null # the probe works before it is timed
   nc -z 127.0.0.1 "$port"
   echo "bench: hyperfine ($runs runs each)" >&2
-  hyperfine -N --style basic --warmup "$warm" --runs "$runs" --export-json "$cli_json" \
+  "${prio[@]}" hyperfine -N --style basic --warmup "$warm" --runs "$runs" --export-json "$cli_json" \
     -n "lsock --version" "$lsock --version" \
     -n "ip -V" "ip -V" \
     -n "lsock resolve localhost --json" "$lsock resolve localhost --json" \
