@@ -233,6 +233,14 @@ result<void> socket::check_open(std::string_view op) const {
   return {};
 }
 
+result<void> socket::check_usable(std::string_view op) const {
+  if (fd_ < 0) return library_error(op, EBADF, "socket is closed");
+  // status() took the pending error from the kernel; I/O must not then look like an orderly
+  // close (recv after a refused connect would return 0).
+  if (sticky_error_ != 0) return system_error(op, sticky_error_);
+  return {};
+}
+
 result<io_status> socket::accept(accepted& out) {
   if (auto ok = check_open("accept"); !ok) return std::move(ok).error();
   endpoint peer;
@@ -252,7 +260,7 @@ result<io_status> socket::accept(accepted& out) {
 }
 
 result<transfer> socket::recv(std::span<char> buf) {
-  if (auto ok = check_open("recv"); !ok) return std::move(ok).error();
+  if (auto ok = check_usable("recv"); !ok) return std::move(ok).error();
   const bool datagram = type_ != socket_type::tcp;
   // MSG_TRUNC makes the kernel return a datagram's full length, so truncation is reported.
   const ssize_t n = detail::retry_eintr(
@@ -270,7 +278,7 @@ result<transfer> socket::recv(std::span<char> buf) {
 }
 
 result<transfer> socket::recvfrom(std::span<char> buf, endpoint& from) {
-  if (auto ok = check_open("recvfrom"); !ok) return std::move(ok).error();
+  if (auto ok = check_usable("recvfrom"); !ok) return std::move(ok).error();
   if (type_ == socket_type::tcp) {
     // Streams have one sender: read, then name the peer. Nothing read is ever dropped
     // (known defect 6).
@@ -299,7 +307,7 @@ result<transfer> socket::recvfrom(std::span<char> buf, endpoint& from) {
 }
 
 result<transfer> socket::send(std::string_view data) {
-  if (auto ok = check_open("send"); !ok) return std::move(ok).error();
+  if (auto ok = check_usable("send"); !ok) return std::move(ok).error();
   const ssize_t n =
       detail::retry_eintr([&] { return sys().send(fd_, data.data(), data.size(), MSG_NOSIGNAL); });
   if (n < 0) {
@@ -310,7 +318,7 @@ result<transfer> socket::send(std::string_view data) {
 }
 
 result<transfer> socket::sendto(std::string_view data, const endpoint& to) {
-  if (auto ok = check_open("sendto"); !ok) return std::move(ok).error();
+  if (auto ok = check_usable("sendto"); !ok) return std::move(ok).error();
   const ssize_t n = detail::retry_eintr([&] {
     return sys().sendto(fd_, data.data(), data.size(), MSG_NOSIGNAL, detail::as_sockaddr(to),
                         to.size());

@@ -137,6 +137,15 @@ TEST_P(TcpLoopback, RefusedConnectIsReportedByStatusAndRemembered) {
     ASSERT_FALSE(again) << "status() call " << i + 2 << " forgot the refused connect";
     EXPECT_EQ(again.error().name, "ECONNREFUSED");
   }
+  // I/O reports the remembered error too, not the orderly close the kernel would show.
+  char buf[8];
+  auto r = c->recv(buf);
+  ASSERT_FALSE(r) << "recv after a refused connect looked like data or a close";
+  EXPECT_EQ(r.error().name, "ECONNREFUSED");
+  EXPECT_EQ(r.error().op, "recv");
+  auto s = c->send("x");
+  ASSERT_FALSE(s);
+  EXPECT_EQ(s.error().name, "ECONNREFUSED");
 }
 
 TEST_P(TcpLoopback, SuccessfulConnectStatusIsOkTwice) {

@@ -69,7 +69,8 @@ class socket {
   result<void> shutdown_write();
 
   /// The socket's pending error (SO_ERROR). Once an error was seen it is remembered, so a
-  /// second call reports it again.
+  /// second call reports it again — and recv/recvfrom/send/sendto report it too, rather than
+  /// the orderly close the kernel would show after a refused connect.
   result<void> status();
   [[nodiscard]] socket_info info() const noexcept;
   /// getsockname(): abstract names read back with their '@'.
@@ -93,6 +94,9 @@ class socket {
  private:
   socket(int fd, lsock::family fam, socket_type type, bool listening, bool multicast) noexcept
       : fd_(fd), family_(fam), type_(type), listening_(listening), multicast_(multicast) {}
+
+  /// check_open(), and the error status() remembered, if any.
+  [[nodiscard]] result<void> check_usable(std::string_view op) const;
 
   int fd_ = -1;
   lsock::family family_ = family::unspec;
