@@ -3,6 +3,7 @@
 // physical limit they are measured against. No batching the Lua side cannot do (no
 // sendmmsg/recvmmsg, no epoll, no MSG_WAITALL). Prints one JSON line per result.
 // usage: bench_raw WORKLOAD [scale]   (scale multiplies the default counts; 1 = full size)
+//        bench_raw tcp_bulk_copy [scale]  (tcp_bulk plus one copy per recv; reference only)
 //        bench_raw listen SECONDS     (a neutral local listener for the CLI connect probe)
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -122,9 +123,10 @@ void send_all(int fd, const char* buf, std::size_t n) {
   }
 }
 
-void print(const char* workload, double value, const char* unit, const std::string& extra = "") {
-  std::printf("{\"impl\":\"raw\",\"workload\":\"%s\",\"value\":%.3f,\"unit\":\"%s\"%s}\n", workload,
-              value, unit, extra.c_str());
+void print(const char* workload, double value, const char* unit, const std::string& extra = "",
+           const char* impl = "raw") {
+  std::printf("{\"impl\":\"%s\",\"workload\":\"%s\",\"value\":%.3f,\"unit\":\"%s\"%s}\n", impl,
+              workload, value, unit, extra.c_str());
   std::fflush(stdout);
 }
 
@@ -172,7 +174,10 @@ void unix_pingpong(double scale) {
 }
 
 /// 1 GiB one way in 64 KiB sends: one poll for both ends, then at most one send and one recv.
-void tcp_bulk(double scale) {
+/// With `copy` (reported as impl "raw_copy", for reference only) each received chunk is also
+/// copied into a new heap buffer and freed, as a Lua binding must (Lua 5.4 builds a string from
+/// a copy of the bytes): the floor for any Lua socket library on this workload.
+void tcp_bulk(double scale, bool copy) {
   const int l = tcp_listener(5);
   auto a = loopback(port_of(l));
   auto [c, s] = connect_pair(l, reinterpret_cast<sockaddr*>(&a), sizeof a, AF_INET);
@@ -191,11 +196,18 @@ void tcp_bulk(double scale) {
     }
     if (p[0].revents & POLLIN) {
       const ssize_t n = recv(s, buf.data(), buf.size(), 0);
-      if (n > 0) received += static_cast<std::size_t>(n);
+      if (n > 0) {
+        received += static_cast<std::size_t>(n);
+        if (copy) {
+          auto* str = new std::string(buf.data(), static_cast<std::size_t>(n));
+          asm volatile("" : : "r"(str->data()) : "memory");  // the copy is not optimised away
+          delete str;
+        }
+      }
     }
   }
   print("tcp_bulk", static_cast<double>(total) / 1e6 / seconds_since(t0), "MB/s",
-        ",\"bytes\":" + std::to_string(total));
+        ",\"bytes\":" + std::to_string(total), copy ? "raw_copy" : "raw");
 }
 
 /// 64-byte datagrams in batches of 32 sendto() calls, then one poll() and recvfrom() until
@@ -335,7 +347,9 @@ int main(int argc, char** argv) {
   } else if (w == "unix_pingpong") {
     unix_pingpong(scale);
   } else if (w == "tcp_bulk") {
-    tcp_bulk(scale);
+    tcp_bulk(scale, false);
+  } else if (w == "tcp_bulk_copy") {
+    tcp_bulk(scale, true);
   } else if (w == "udp_pps") {
     udp_pps(scale);
   } else if (w == "select_scale") {

@@ -161,6 +161,16 @@ print("÷ raw: time per operation relative to the raw C++ baseline (1.00× = as 
   .. "poll() and non-blocking syscalls); LuaSocket ÷ lsocket: above 1 = lsocket is faster. Each ratio is the median of the per-repetition ratios (the three "
   .. "implementations of one repetition run back to back).")
 for _, key in ipairs(order) do
+  local copy = median(values(key, "raw_copy"))
+  if copy then
+    local f_ls, f_lua = factor(key, "lsocket", "raw_copy"), factor(key, "luasocket", "raw_copy")
+    print(("%s reference: raw C++ that also copies each received chunk into a new heap buffer "
+      .. "(as building a Lua string must): %s %s; lsocket ÷ that = %s, LuaSocket ÷ that = %s.  ")
+      :format(key, num(copy), units[key], f_ls and ("%.2f×"):format(f_ls) or "—",
+        f_lua and ("%.2f×"):format(f_lua) or "—"))
+  end
+end
+for _, key in ipairs(order) do
   local parts = {}
   for _, impl in ipairs {"raw", "lsocket", "luasocket"} do
     local e = extra[key][impl]

@@ -139,9 +139,13 @@ results=$out/results.jsonl
 for w in $workloads; do
   for ((r = 1; r <= reps; r++)); do
     # Interleaved, so drifting machine load hits every implementation alike.
-    for impl in raw lsocket luasocket; do
+    impls="raw lsocket luasocket"
+    # tcp_bulk also runs raw_copy: raw plus the one copy per recv a Lua string costs (reference).
+    [ "$w" = tcp_bulk ] && impls="raw raw_copy lsocket luasocket"
+    for impl in $impls; do
       case $impl in
         raw) cmd=("$raw" "$w" "$scale") ;;
+        raw_copy) cmd=("$raw" "${w}_copy" "$scale") ;;
         *) cmd=(lua5.4 "$here/${impl}_bench.lua" "$w" "$scale") ;;
       esac
       echo "bench: $w $impl run $r/$reps (load $(load))" >&2
