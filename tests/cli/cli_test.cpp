@@ -269,6 +269,22 @@ TEST(Cli, UdpEchoAnswersThePeer) {
   EXPECT_EQ(events[0]["from"]["port"], peer->local_endpoint()->port());
 }
 
+TEST(Cli, EmptyDatagramIsData) {
+  background listener(
+      lsock({"--json", "udp-listen", "127.0.0.1", "0", "--count", "1", "--timeout", "10"}));
+  const int port = first_event_port(listener);
+  ASSERT_GT(port, 0);
+  auto s = run(lsock({"--json", "udp-send", "127.0.0.1", std::to_string(port)}));
+  EXPECT_EQ(s.exit_code, 0) << s.err;
+  EXPECT_EQ(parse(s.out)["bytes"], 0);
+  const auto events = parse_lines(listener.finish().out);
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_EQ(events[0]["event"], "datagram");
+  EXPECT_EQ(events[0]["bytes"], 0);
+  EXPECT_EQ(events[0]["payload"], "");
+  EXPECT_EQ(events[1]["datagrams"], 1);
+}
+
 TEST(Cli, UnixDatagramFromAnUnnamedSender) {
   const std::string name = unique_abstract("dgram");
   background listener(lsock({"--json", "udp-listen", name, "--count", "1", "--timeout", "10"}));

@@ -46,6 +46,7 @@ int run(const resolve_options& o, const output& out) {
   std::size_t host_w = 0;
   std::size_t addr_w = 0;
   for (const auto& e : doc) {
+    if (e["addresses"].empty()) continue;  // a failed host is only on stderr
     host_w = std::max(host_w, e["host"].get<std::string>().size());
     for (const auto& a : e["addresses"]) {
       addr_w = std::max(addr_w, a["addr"].get<std::string>().size());
