@@ -1,21 +1,109 @@
-// libFuzzer target: lsock's argument handling, in-process. Input: NUL-separated arguments.
-// Commands that keep running get a short --timeout; names never reach DNS; stdin is empty.
-// Run with -close_fd_mask=3 so the command's own output is discarded.
+// libFuzzer target: lsock's argument handling, in-process (run_lsock). Input: NUL-separated
+// arguments. The sandbox keeps every command on loopback; standard input is empty.
+//
+// Invariants (issue: bad-input matrix): the exit code is 0, 1 or 2; a usage error (2) is one
+// line on stderr; under --json, stdout is one JSON document or JSON Lines, nothing else.
+//
+// To keep each run short, numeric values of the waiting options (--timeout, --idle,
+// --interval, --count, --expect) are capped, 0 and NaN (both "no limit" to lsock) included,
+// and commands that keep running get --timeout 0.01 when they have none. Values that are not
+// numbers ("inf" aside, which lsock rejects) reach the parser untouched.
+#include <cmath>
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <sstream>
 #include <string>
 #include <vector>
 
 #include "app.hpp"
-#include "no_dns.hpp"
+#include "sandbox.hpp"
+
+namespace {
+
+[[noreturn]] void broken(const char* what, const std::string& out, const std::string& err) {
+  std::fprintf(stderr, "invariant broken: %s\n--- stdout\n%s\n--- stderr\n%s\n", what, out.c_str(),
+               err.c_str());
+  __builtin_trap();
+}
+
+/// Caps a numeric option value at `max`. For the waits (`zero_is_forever`), 0 means "no
+/// limit" to lsock, and so does NaN (which it accepts: a defect reported separately): both
+/// become `max` too.
+void cap(std::string& value, double max, bool zero_is_forever) {
+  const char* s = value.c_str();
+  char* end = nullptr;
+  const double v = std::strtod(s, &end);
+  if (end == s || *end != '\0') return;
+  if (zero_is_forever && (std::isnan(v) || v == 0)) {
+    value = std::to_string(max);
+    return;
+  }
+  if (std::isfinite(v) && v > max) value = std::to_string(max);
+}
+
+void sanitize(std::vector<std::string>& args) {
+  struct limit {
+    const char* name;
+    double max;
+    bool zero_is_forever;
+  };
+  static const limit limits[] = {{"--timeout", 0.01, true},
+                                 {"--idle", 0.01, true},
+                                 {"--interval", 1, false},
+                                 {"--count", 3, false},
+                                 {"--expect", 65536, false}};
+  bool has_timeout = false;
+  for (std::size_t i = 1; i < args.size(); ++i) {
+    for (const limit& l : limits) {
+      const std::string name = l.name;
+      if (args[i] == name && i + 1 < args.size()) {
+        cap(args[i + 1], l.max, l.zero_is_forever);
+      } else if (args[i].rfind(name + "=", 0) == 0) {
+        std::string v = args[i].substr(name.size() + 1);
+        cap(v, l.max, l.zero_is_forever);
+        args[i] = name + "=" + v;
+      } else {
+        continue;
+      }
+      if (name == "--timeout") has_timeout = true;
+    }
+  }
+  if (has_timeout) return;
+  for (const auto& a : args) {
+    if (a == "tcp-listen" || a == "udp-listen" || a == "mcast-join" || a == "tcp-connect") {
+      std::size_t at = args.size();
+      for (std::size_t i = 1; i < args.size(); ++i) {
+        if (args[i] == "--") at = i;  // options go before "--"
+      }
+      args.insert(args.begin() + static_cast<std::ptrdiff_t>(at), {"--timeout", "0.01"});
+      return;
+    }
+  }
+}
+
+bool valid_json_output(const std::string& out) {
+  if (out.empty()) return true;
+  if (nlohmann::json::accept(out)) return true;
+  std::istringstream in(out);
+  std::string line;
+  while (std::getline(in, line)) {
+    if (!nlohmann::json::accept(line)) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerInitialize(int*, char***) {
+  lsock::fuzz::install_sandbox();
+  if (std::freopen("/dev/null", "r", stdin) == nullptr) std::abort();
+  return 0;
+}
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  static const bool once = [] {
-    lsock::fuzz::forbid_dns();
-    (void)std::freopen("/dev/null", "r", stdin);
-    return true;
-  }();
-  (void)once;
   std::vector<std::string> args{"lsock"};
   std::string cur;
   for (std::size_t i = 0; i < size && args.size() < 16; ++i) {
@@ -26,20 +114,36 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       cur += static_cast<char>(data[i]);
     }
   }
-  if (!cur.empty()) args.push_back(cur);
+  if (!cur.empty() && args.size() < 16) args.push_back(cur);
+  sanitize(args);
+  bool help = false;
   for (const auto& a : args) {
-    // Keep every run short: listeners end quickly, connects give up quickly.
-    if (a == "tcp-listen" || a == "udp-listen" || a == "mcast-join" || a == "tcp-connect") {
-      args.push_back("--timeout");
-      args.push_back("0.01");
-      break;
-    }
-    if (a == "--interval" || a == "--count" || a == "--stdin") return 0;
+    if (a.find("-h") != std::string::npos || a.find("--version") != std::string::npos) help = true;
   }
+  const bool json_mode = args.size() > 1 && args[1] == "--json";
+
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
+  std::ostringstream out;
+  std::ostringstream err;
+  auto* old_out = std::cout.rdbuf(out.rdbuf());
+  auto* old_err = std::cerr.rdbuf(err.rdbuf());
   const int rc = lsock::cli::run_lsock(static_cast<int>(args.size()), argv.data());
-  if (rc < 0 || rc > 2) __builtin_trap();
+  std::cout.rdbuf(old_out);
+  std::cerr.rdbuf(old_err);
+  std::cout.clear();
+  std::cerr.clear();
+
+  const std::string o = out.str();
+  const std::string e = err.str();
+  if (rc < 0 || rc > 2) broken("exit code not 0, 1 or 2", o, e);
+  if (rc == 2 && !help) {
+    if (e.empty() || e.back() != '\n' || e.find('\n') != e.size() - 1) {
+      broken("a usage error is not exactly one line on stderr", o, e);
+    }
+  }
+  if (json_mode && !help && !valid_json_output(o))
+    broken("--json printed something not JSON", o, e);
   return 0;
 }
