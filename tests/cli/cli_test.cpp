@@ -5,6 +5,7 @@
 #include <csignal>
 #include <cstdlib>
 #include <lsock/lsock.hpp>
+#include <map>
 #include <random>
 #include <thread>
 
@@ -197,7 +198,10 @@ TEST_P(TcpEcho, ListenAndConnectRoundTrip) {
   const auto events = parse_lines(done.out);
   ASSERT_GE(events.size(), 4u);
   EXPECT_EQ(events[0]["event"], "accepted");
+  EXPECT_EQ(events[0]["client"], 1);
+  EXPECT_EQ(events[0]["peer"]["family"], listening["family"]);
   EXPECT_EQ(events[1]["event"], "data");
+  EXPECT_EQ(events[1]["client"], 1);
   EXPECT_EQ(events[1]["encoding"], "utf8");
   EXPECT_EQ(events.back()["event"], "summary");
   EXPECT_EQ(events.back()["connections"], 1);
@@ -367,6 +371,18 @@ TEST(Cli, ServesManyClientsAtOnce) {
   EXPECT_EQ(accepted, 3);
   EXPECT_EQ(data, 3);
   EXPECT_EQ(closed, 3);
+  // Each data event names its client by the id its accepted event gave it.
+  std::map<int, int> port_of;  // client id → peer port
+  for (const auto& ev : events) {
+    if (ev["event"] == "accepted") port_of[ev["client"].get<int>()] = ev["peer"]["port"];
+  }
+  EXPECT_EQ(port_of.size(), 3u);
+  for (const auto& ev : events) {
+    if (ev["event"] != "data") continue;
+    const int id = ev["client"];
+    EXPECT_EQ(ev["peer"]["port"], port_of[id]);
+    EXPECT_EQ(ev["payload"], "client " + std::to_string(id - 1));
+  }
   EXPECT_EQ(events.back()["connections"], 3);
   EXPECT_EQ(events.back()["reason"], "count");
 }

@@ -37,6 +37,17 @@ struct client {
   std::size_t bytes_out = 0;
   std::int64_t start_ns = 0;
   bool peer_done = false;  ///< the peer finished sending; close once `pending` is out
+  long long id = 0;        ///< 1, 2, ... in accept order: tells unnamed unix peers apart
+
+  /// For people: "127.0.0.1:4711", or "unix#2" for an unnamed unix peer.
+  [[nodiscard]] std::string label() const {
+    const std::string addr = peer.addr();
+    return addr.empty() ? "unix#" + std::to_string(id) : peer.to_string();
+  }
+  /// The fields every event about this client carries: {"client": id, "peer": {...}}.
+  [[nodiscard]] json about(std::string_view event) const {
+    return json{{"event", event}, {"client", id}, {"peer", endpoint_json(peer)}};
+  }
 };
 
 struct totals {
@@ -47,15 +58,14 @@ struct totals {
 
 void emit_closed(const output& out, const client& c, std::string_view reason) {
   const double ms = elapsed_ms(c.start_ns);
-  out.event({{"event", "closed"},
-             {"peer", endpoint_json(c.peer)},
-             {"reason", reason},
+  json ev = c.about("closed");
+  ev.update({{"reason", reason},
              {"bytes_in", c.bytes_in},
              {"bytes_out", c.bytes_out},
-             {"duration_ms", ms}},
-            "closed   " + c.peer.to_string() + " (" + std::string(reason) +
-                "): " + std::to_string(c.bytes_in) + " bytes in, " + std::to_string(c.bytes_out) +
-                " out, " + ms_text(ms));
+             {"duration_ms", ms}});
+  out.event(ev, "closed   " + c.label() + " (" + std::string(reason) +
+                    "): " + std::to_string(c.bytes_in) + " bytes in, " +
+                    std::to_string(c.bytes_out) + " out, " + ms_text(ms));
 }
 
 /// Sends what is pending (partial sends keep the rest); false when the client failed.
@@ -94,9 +104,9 @@ bool serve(const output& out, client& c, bool echo, totals& t, std::string_view&
     const std::string_view data(buf, r->bytes);
     c.bytes_in += data.size();
     t.bytes_in += data.size();
-    json ev{{"event", "data"}, {"peer", endpoint_json(c.peer)}};
+    json ev = c.about("data");
     ev.update(payload_json(data));
-    out.event(ev, c.peer.to_string() + ": " + payload_text(data));
+    out.event(ev, c.label() + ": " + payload_text(data));
     if (echo) {
       c.pending.append(data);
       if (!flush(out, c, t)) {
@@ -214,9 +224,9 @@ int run(const tcp_listen_options& o, const output& out) {
       }
       if (*r != io_status::ready) break;
       ++t.connections;
-      out.event({{"event", "accepted"}, {"peer", endpoint_json(conn.peer)}},
-                "accepted " + conn.peer.to_string());
-      clients.push_back(client{std::move(conn.socket), conn.peer, {}, 0, 0, now_ns(), false});
+      clients.push_back(
+          client{std::move(conn.socket), conn.peer, {}, 0, 0, now_ns(), false, t.connections});
+      out.event(clients.back().about("accepted"), "accepted " + clients.back().label());
     }
   }
   for (client& c : clients) emit_closed(out, c, end_reason);
@@ -245,7 +255,8 @@ command register_tcp_listen(CLI::App& app) {
       "removed again on exit). PORT 0 picks a free port, reported in the 'listening' event.\n"
       "Runs until --count connections have been served and closed, --timeout passes, or\n"
       "Ctrl-C; then prints a summary (exit 0; 1 when --timeout came before --count).\n"
-      "JSON Lines events: listening, accepted, data, closed, error, summary.\n"
+      "JSON Lines events: listening, accepted, data, closed, error, summary; accepted, data\n"
+      "and closed carry \"client\": 1, 2, ... in accept order.\n"
       "Example: lsock tcp-listen 127.0.0.1 8000 --echo --count 1");
   sub->add_option("[ADDR] PORT", opts->args, "Address (default any) and port")
       ->required()
