@@ -65,6 +65,8 @@ int run_lsock(int argc, char** argv) {
       register_mcast_join(app),  register_mcast_send(app),
   };
 
+  for (const command& cmd : commands) cmd.app->group("Commands");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -62,7 +62,7 @@ command register_mcast_join(CLI::App& app) {
   sub->add_option("--count", opts->limits.count, "Stop after N datagrams")
       ->check(whole_number(1, std::numeric_limits<long long>::max()))
       ->type_name("N");
-  sub->add_option("--timeout", opts->limits.timeout, "Stop after SECONDS")
+  sub->add_option("--timeout", opts->limits.timeout, "Stop after SECONDS (0: no limit)")
       ->check(seconds())
       ->type_name("SECONDS");
   return {sub, [opts](const output& out) { return run(*opts, out); }, true};

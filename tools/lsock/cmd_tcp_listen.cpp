@@ -270,7 +270,7 @@ command register_tcp_listen(CLI::App& app) {
       ->check(whole_number(0, 65535))
       ->type_name("N")
       ->capture_default_str();
-  sub->add_option("--timeout", opts->timeout, "Stop after SECONDS")
+  sub->add_option("--timeout", opts->timeout, "Stop after SECONDS (0: no limit)")
       ->check(seconds())
       ->type_name("SECONDS");
   auto* v4 = sub->add_flag("-4", opts->v4, "IPv4 only (a host name's IPv4 address)");

@@ -55,7 +55,7 @@ command register_udp_listen(CLI::App& app) {
   sub->add_option("--count", opts->limits.count, "Stop after N datagrams")
       ->check(whole_number(1, std::numeric_limits<long long>::max()))
       ->type_name("N");
-  sub->add_option("--timeout", opts->limits.timeout, "Stop after SECONDS")
+  sub->add_option("--timeout", opts->limits.timeout, "Stop after SECONDS (0: no limit)")
       ->check(seconds())
       ->type_name("SECONDS");
   auto* v4 = sub->add_flag("-4", opts->v4, "IPv4 only");

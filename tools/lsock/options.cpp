@@ -47,6 +47,10 @@ CLI::Validator seconds() {
       "");
 }
 
-std::shared_ptr<CLI::Formatter> help_formatter() { return std::make_shared<lsock_formatter>(); }
+std::shared_ptr<CLI::Formatter> help_formatter() {
+  auto f = std::make_shared<lsock_formatter>();
+  f->label("SUBCOMMAND", "COMMAND");
+  return f;
+}
 
 }  // namespace lsock::cli
