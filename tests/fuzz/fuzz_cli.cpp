@@ -2,7 +2,8 @@
 // arguments. The sandbox keeps every command on loopback; standard input is empty.
 //
 // Invariants (issue: bad-input matrix): the exit code is 0, 1 or 2; a usage error (2) is one
-// line on stderr; under --json, stdout is one JSON document or JSON Lines, nothing else.
+// line on stderr; under --json, stdout is one JSON document or JSON Lines, nothing else; no
+// "internal" error (an exception that escaped a command).
 //
 // To keep each run short, numeric values of the waiting options (--timeout, --idle,
 // --interval, --count, --expect) are capped, 0 and NaN (both "no limit" to lsock) included,
@@ -143,7 +144,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       broken("a usage error is not exactly one line on stderr", o, e);
     }
   }
-  if (json_mode && !help && !valid_json_output(o))
+  if (json_mode && !help && !valid_json_output(o)) {
     broken("--json printed something not JSON", o, e);
+  }
+  // The last-resort handler turns an escaped C++ exception into an "internal" error: that is a
+  // bug in lsock, whatever the input.
+  if (e.find(": internal: ") != std::string::npos || o.find("\"internal\"") != std::string::npos) {
+    broken("an internal error (an exception escaped a command)", o, e);
+  }
   return 0;
 }
