@@ -59,13 +59,14 @@ missing() {
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || echo "$p"
   done
 }
-need=$(missing lua-socket hyperfine netcat-openbsd lua5.4)
+need=$(missing lua-socket hyperfine netcat-openbsd lua5.4 | tr '\n' ' ')
+need=${need% }
 if [ -n "$need" ]; then
   if [ "$install" = 0 ]; then
-    echo "SKIP: benchmark dependencies not installed: $(echo $need) (tests/bench/run.sh installs them)"
+    echo "SKIP: benchmark dependencies not installed: $need (tests/bench/run.sh installs them)"
     exit 77
   fi
-  echo "bench: installing $(echo $need)" >&2
+  echo "bench: installing $need" >&2
   if [ "$(id -u)" -eq 0 ]; then sudo=(); else sudo=(sudo); fi
   export DEBIAN_FRONTEND=noninteractive
   "${sudo[@]}" apt-get update -qq
