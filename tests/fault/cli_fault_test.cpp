@@ -35,6 +35,7 @@ struct run_result {
 run_result lsock_run(std::vector<std::string> args) {
   args.insert(args.begin(), "lsock");
   std::vector<char*> argv;
+  argv.reserve(args.size() + 1);
   for (auto& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
   std::ostringstream out;

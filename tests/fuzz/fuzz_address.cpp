@@ -14,7 +14,7 @@
 namespace {
 
 [[noreturn]] void broken(const char* what) {
-  std::fprintf(stderr, "invariant broken: %s\n", what);
+  (void)std::fprintf(stderr, "invariant broken: %s\n", what);
   __builtin_trap();
 }
 

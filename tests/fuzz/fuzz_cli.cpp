@@ -25,8 +25,8 @@
 namespace {
 
 [[noreturn]] void broken(const char* what, const std::string& out, const std::string& err) {
-  std::fprintf(stderr, "invariant broken: %s\n--- stdout\n%s\n--- stderr\n%s\n", what, out.c_str(),
-               err.c_str());
+  (void)std::fprintf(stderr, "invariant broken: %s\n--- stdout\n%s\n--- stderr\n%s\n", what,
+                     out.c_str(), err.c_str());
   __builtin_trap();
 }
 
@@ -65,7 +65,9 @@ void sanitize(std::vector<std::string>& args) {
       } else if (args[i].rfind(name + "=", 0) == 0) {
         std::string v = args[i].substr(name.size() + 1);
         cap(v, l.max, l.zero_is_forever);
-        args[i] = name + "=" + v;
+        args[i] = name;
+        args[i] += '=';
+        args[i] += v;
       } else {
         continue;
       }
@@ -148,6 +150,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const bool json_mode = args.size() > 1 && args[1] == "--json";
 
   std::vector<char*> argv;
+  argv.reserve(args.size() + 1);
   for (auto& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
   std::ostringstream out;

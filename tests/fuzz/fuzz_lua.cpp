@@ -240,7 +240,7 @@ void trace(lua_State* L, const char* what, int first, int last, int rc, int rfir
     lua_pop(L, 1);
     if (i < lua_gettop(L)) line += ", ";
   }
-  std::fprintf(stderr, "  %s\n", line.c_str());
+  (void)std::fprintf(stderr, "  %s\n", line.c_str());
 }  // descriptors given up by setfd(-1) during this input
 
 constexpr const char* prelude = R"(
@@ -269,7 +269,8 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) {
   lua_getfield(L, -1, "__index");
   methods = sorted_keys(L, lua_gettop(L));
   lua_close(L);
-  std::fprintf(stderr, "fuzz_lua: %zu functions, %zu methods\n", functions.size(), methods.size());
+  (void)std::fprintf(stderr, "fuzz_lua: %zu functions, %zu methods\n", functions.size(),
+                     methods.size());
   if (functions.empty() || methods.empty()) std::abort();
   return 0;
 }
@@ -367,7 +368,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
           lua_pushnil(L);
           lua_rawseti(L, -2, slot);
           lua_gc(L, LUA_GCCOLLECT);
-          if (tracing) std::fprintf(stderr, "  socks[%d] = nil; collectgarbage()\n", slot);
+          if (tracing) (void)std::fprintf(stderr, "  socks[%d] = nil; collectgarbage()\n", slot);
         }
         break;
       }
@@ -378,7 +379,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   for (int fd : released) lsock::detail::sys().close(fd);
   released.clear();
   if (open_fds() != baseline) {
-    std::fprintf(stderr, "descriptor leak: %d open, %d before\n", open_fds(), baseline);
+    (void)std::fprintf(stderr, "descriptor leak: %d open, %d before\n", open_fds(), baseline);
     __builtin_trap();
   }
   return 0;

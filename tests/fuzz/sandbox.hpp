@@ -104,7 +104,7 @@ inline void install_sandbox() {
   char tmpl[] = "/tmp/lsock-fuzz-XXXXXX";
   if (mkdtemp(tmpl) == nullptr || chdir(tmpl) != 0) std::abort();
   sb().dir = tmpl;
-  std::atexit([] {
+  (void)std::atexit([] {
     std::error_code ec;
     std::filesystem::remove_all(sb().dir, ec);
   });

@@ -28,7 +28,7 @@ int child_pid(const std::string& comm) {
     if (close == std::string::npos || line.find("(" + comm + ")") == std::string::npos) continue;
     char state = 0;
     int ppid = 0;
-    std::sscanf(line.c_str() + close + 1, " %c %d", &state, &ppid);
+    if (std::sscanf(line.c_str() + close + 1, " %c %d", &state, &ppid) != 2) continue;
     if (ppid == getpid()) found = pid;
   }
   closedir(d);

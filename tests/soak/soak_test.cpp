@@ -25,7 +25,7 @@ void report(const char* what, const snapshot& start, long cycles) {
   const snapshot end;
   std::printf("[soak] %s: %ld cycles; fds %d -> %d; rss %ld KiB -> %ld KiB\n", what, cycles,
               start.fds, end.fds, start.rss, end.rss);
-  std::fflush(stdout);
+  (void)std::fflush(stdout);
   EXPECT_EQ(end.fds, start.fds) << what;
 #if defined(__SANITIZE_ADDRESS__)
   // ASan keeps freed memory in quarantine, so RSS grows by design; LeakSanitizer checks leaks.
