@@ -6,7 +6,7 @@
 // "internal" error (an exception that escaped a command).
 //
 // To keep each run short, numeric values of the waiting options (--timeout, --idle,
-// --interval, --count, --expect) are capped, 0 and NaN (both "no limit" to lsock) included,
+// --interval, --count, --expect) are capped, 0 ("no limit" to lsock) included,
 // and commands that keep running get --timeout 0.01 when they have none. Values that are not
 // numbers ("inf" aside, which lsock rejects) reach the parser untouched.
 #include <cmath>
@@ -31,14 +31,14 @@ namespace {
 }
 
 /// Caps a numeric option value at `max`. For the waits (`zero_is_forever`), 0 means "no
-/// limit" to lsock, and so does NaN (which it accepts: a defect reported separately): both
-/// become `max` too.
+/// limit" to lsock: it becomes `max` too. NaN and infinities reach the parser, which must
+/// reject them (a wait that never ends shows up as a libFuzzer timeout).
 void cap(std::string& value, double max, bool zero_is_forever) {
   const char* s = value.c_str();
   char* end = nullptr;
   const double v = std::strtod(s, &end);
   if (end == s || *end != '\0') return;
-  if (zero_is_forever && (std::isnan(v) || v == 0)) {
+  if (zero_is_forever && v == 0) {
     value = std::to_string(max);
     return;
   }
