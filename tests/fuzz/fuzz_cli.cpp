@@ -7,8 +7,8 @@
 //
 // To keep each run short, numeric values of the waiting options (--timeout, --idle,
 // --interval, --count, --expect) are capped, 0 ("no limit" to lsock) included,
-// and commands that keep running get --timeout 0.01 when they have none. Values that are not
-// numbers ("inf" aside, which lsock rejects) reach the parser untouched.
+// and commands that keep running get --timeout 0.01 when they have none. Negative, NaN,
+// infinite and non-numeric values reach the parser untouched.
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
