@@ -149,6 +149,8 @@ bool parse_ip_literal(std::string_view address, int port, endpoint& out) noexcep
   // inet_pton needs a terminated string; anything longer than this is no literal.
   char text[INET6_ADDRSTRLEN + 1];
   if (address.empty() || address.size() >= sizeof text) return false;
+  // inet_pton stops at a NUL: "127.0.0.1\0junk" would parse as 127.0.0.1.
+  if (address.find('\0') != std::string_view::npos) return false;
   std::memcpy(text, address.data(), address.size());
   text[address.size()] = '\0';
   out = endpoint{};

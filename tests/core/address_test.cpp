@@ -280,6 +280,11 @@ TEST(Address, ParseIpLiteral) {
   }
   const std::string huge(4096, '1');
   EXPECT_FALSE(parse_ip_literal(huge, 1, ep));
+  // inet_pton stops at a NUL; the literal must not (found by fuzz_address).
+  using namespace std::string_literals;
+  for (const std::string& nul : {"127.0.0.1\0junk"s, "::ffff\0\0\0\x15.0.0.0"s, "::1\0"s}) {
+    EXPECT_FALSE(parse_ip_literal(nul, 1, ep)) << nul.size();
+  }
 }
 
 // --- Classification and text ------------------------------------------------------------------

@@ -32,8 +32,7 @@ int run(const resolve_options& o, const output& out) {
     } else {
       status = 1;
       entry["error"] = error_json(list.error());
-      std::cerr << "lsock: resolve: " << host << ": " << list.error().message << " ("
-                << list.error().name << ")\n";
+      out.error_line(host + ": " + list.error().message + " (" + list.error().name + ")");
     }
     entry["elapsed_ms"] = ms;
     doc.push_back(std::move(entry));

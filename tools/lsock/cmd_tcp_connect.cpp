@@ -109,7 +109,7 @@ int run(const tcp_connect_options& o, const output& out) {
       ss.doc["error"] = error_json(e);
       out.document(ss.doc);
     }
-    std::cerr << "lsock: tcp-connect: " << e.describe() << '\n';
+    out.error_line(e.describe());
     return 1;
   };
   auto fail_timeout = [&](const char* what) {

@@ -94,7 +94,7 @@ int send_datagrams(lsock::socket& sock, const send_plan& plan, const output& out
         doc["bytes"] = total;
         out.document(doc);
       }
-      std::cerr << "lsock: " << out.command() << ": " << r.error().describe() << '\n';
+      out.error_line(r.error().describe());
       return 1;
     }
     if (r->status != io_status::ready) continue;

@@ -9,45 +9,77 @@
 #include "payload.hpp"
 
 namespace lsock::cli {
+namespace {
+
+/// Messages can quote what the user typed; control bytes in it must not break the stderr line
+/// in two (or reach the terminal raw), so they are shown escaped.
+std::string one_line(std::string_view message) {
+  std::string s;
+  s.reserve(message.size());
+  for (const char c : message) {
+    const auto u = static_cast<unsigned char>(c);
+    if (c == '\n') {
+      s += "\\n";
+    } else if (u < 0x20 || u == 0x7f) {
+      char hex[8];
+      (void)std::snprintf(hex, sizeof hex, "\\x%02x", u);
+      s += hex;
+    } else {
+      s += c;
+    }
+  }
+  return s;
+}
+
+/// JSON text; bytes that are not UTF-8 (a host name as typed) become U+FFFD instead of an
+/// exception.
+std::string dump(const json& j, int indent = -1) {
+  return j.dump(indent, ' ', false, json::error_handler_t::replace);
+}
+
+}  // namespace
+
+void output::error_line(std::string_view message) const {
+  std::cerr << "lsock: " << (command_.empty() ? "" : command_ + ": ") << one_line(message) << '\n'
+            << std::flush;
+}
 
 void output::event(const json& ev, std::string_view text_line) const {
   if (json_) {
-    std::cout << ev.dump() << '\n' << std::flush;
+    std::cout << dump(ev) << '\n' << std::flush;
   } else {
     std::cout << text_line << '\n' << std::flush;
   }
 }
 
-void output::document(const json& doc) const { std::cout << doc.dump(2) << '\n' << std::flush; }
+void output::document(const json& doc) const { std::cout << dump(doc, 2) << '\n' << std::flush; }
 
 void output::text(std::string_view line) const {
   if (!json_) std::cout << line << '\n' << std::flush;
 }
 
 void output::failure(const lsock::error& err, bool as_event) const {
-  std::cerr << "lsock: " << (command_.empty() ? "" : command_ + ": ") << err.describe() << '\n'
-            << std::flush;
+  error_line(err.describe());
   if (!json_) return;
   if (as_event) {
     json ev{{"event", "error"}};
     ev.update(error_json(err));
-    std::cout << ev.dump() << '\n' << std::flush;
+    std::cout << dump(ev) << '\n' << std::flush;
   } else {
-    std::cout << json{{"error", error_json(err)}}.dump(2) << '\n' << std::flush;
+    std::cout << dump(json{{"error", error_json(err)}}, 2) << '\n' << std::flush;
   }
 }
 
 void output::usage_failure(std::string_view message, bool as_event) const {
-  std::cerr << "lsock: " << (command_.empty() ? "" : command_ + ": ") << message << '\n'
-            << std::flush;
+  error_line(message);
   if (!json_) return;
   const json err{{"op", "usage"}, {"name", "EINVAL"}, {"code", EINVAL}, {"message", message}};
   if (as_event) {
     json ev{{"event", "error"}};
     ev.update(err);
-    std::cout << ev.dump() << '\n' << std::flush;
+    std::cout << dump(ev) << '\n' << std::flush;
   } else {
-    std::cout << json{{"error", err}}.dump(2) << '\n' << std::flush;
+    std::cout << dump(json{{"error", err}}, 2) << '\n' << std::flush;
   }
 }
 

@@ -28,6 +28,8 @@ class output {
   /// An operational failure: one stderr line "lsock: COMMAND: message"; under --json also the
   /// error object ({"error": {...}} or, when `as_event`, {"event": "error", ...}) on stdout.
   void failure(const lsock::error& err, bool as_event) const;
+  /// The stderr line "lsock: COMMAND: message", control bytes escaped so it stays one line.
+  void error_line(std::string_view message) const;
   /// A usage error: the stderr line "lsock: COMMAND: message" and, under --json, the error
   /// object with op "usage", name "EINVAL".
   void usage_failure(std::string_view message, bool as_event) const;
