@@ -13,15 +13,46 @@
 #include "detail/syscalls.hpp"
 
 namespace lsock {
+namespace {
 
-result<std::vector<interface_address>> interfaces() {
+using ifaddrs_list = std::unique_ptr<ifaddrs, void (*)(ifaddrs*)>;
+
+/// getifaddrs() through the seam; the list itself is freed, not the cursor (known defect 2).
+result<ifaddrs_list> read_ifaddrs() {
   ifaddrs* list = nullptr;
   if (detail::sys().getifaddrs(&list) < 0) return system_error("getifaddrs", errno);
-  // The list itself is freed, not the cursor (known defect 2).
-  std::unique_ptr<ifaddrs, void (*)(ifaddrs*)> guard(list, detail::sys().freeifaddrs);
+  return ifaddrs_list(list, detail::sys().freeifaddrs);
+}
+
+interface_flags flags_of(unsigned f) noexcept {
+  return interface_flags{(f & IFF_UP) != 0, (f & IFF_RUNNING) != 0, (f & IFF_LOOPBACK) != 0,
+                         (f & IFF_BROADCAST) != 0, (f & IFF_MULTICAST) != 0};
+}
+
+}  // namespace
+
+result<std::vector<interface_link>> links() {
+  auto list = read_ifaddrs();
+  if (!list) return std::move(list).error();
+  std::vector<interface_link> out;
+  // Every interface appears at least once (its link-layer entry, or an entry with no address).
+  for (const ifaddrs* ifa = list->get(); ifa != nullptr; ifa = ifa->ifa_next) {
+    const std::string name = ifa->ifa_name ? ifa->ifa_name : "";
+    if (name.empty()) continue;
+    bool seen = false;
+    for (const auto& l : out) seen = seen || l.name == name;
+    if (seen) continue;
+    out.push_back(interface_link{name, if_nametoindex(name.c_str()), flags_of(ifa->ifa_flags)});
+  }
+  return out;
+}
+
+result<std::vector<interface_address>> interfaces() {
+  auto list = read_ifaddrs();
+  if (!list) return std::move(list).error();
 
   std::vector<interface_address> out;
-  for (const ifaddrs* ifa = list; ifa != nullptr; ifa = ifa->ifa_next) {
+  for (const ifaddrs* ifa = list->get(); ifa != nullptr; ifa = ifa->ifa_next) {
     // Interfaces without an address (or with a link-layer one) have nothing to report.
     if (ifa->ifa_addr == nullptr) continue;
     const int af = ifa->ifa_addr->sa_family;
@@ -30,8 +61,7 @@ result<std::vector<interface_address>> interfaces() {
     rec.name = ifa->ifa_name ? ifa->ifa_name : "";
     rec.index = if_nametoindex(rec.name.c_str());
     const unsigned f = ifa->ifa_flags;
-    rec.flags = interface_flags{(f & IFF_UP) != 0, (f & IFF_RUNNING) != 0, (f & IFF_LOOPBACK) != 0,
-                                (f & IFF_BROADCAST) != 0, (f & IFF_MULTICAST) != 0};
+    rec.flags = flags_of(f);
     rec.family = detail::family_from_af(af);
     rec.addr = detail::ip_to_string(ifa->ifa_addr, false);
     if (ifa->ifa_netmask != nullptr) {

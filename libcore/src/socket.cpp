@@ -356,16 +356,17 @@ result<transfer> socket::sendto(std::string_view data, std::string_view address,
     if (family_ == family::inet6) return sendto(data, v4_mapped(ep));
   }
   // Resolve in the socket's own family (known defect 13): an IPv4 socket never gets an IPv6
-  // address for a name that has both.
-  const auto prefer = family_ == family::inet    ? family_preference::inet
-                      : family_ == family::inet6 ? family_preference::inet6
-                                                 : family_preference::any;
+  // address for a name that has both. An IPv6 socket takes the name's IPv6 address if it has
+  // one, else its IPv4 address v4-mapped, as it does for an IPv4 literal.
+  const auto prefer = family_ == family::inet ? family_preference::inet : family_preference::any;
   auto candidates =
       resolve_endpoints("sendto", address, port,
                         type_ == socket_type::tcp ? socket_type::tcp : socket_type::udp, prefer);
   if (!candidates) return std::move(candidates).error();
   for (const endpoint& ep : *candidates) {
     if (ep.family() == family_) return sendto(data, ep);
+  }
+  for (const endpoint& ep : *candidates) {
     if (family_ == family::inet6 && ep.family() == family::inet) return sendto(data, v4_mapped(ep));
   }
   return library_error("sendto", EAFNOSUPPORT,

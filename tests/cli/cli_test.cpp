@@ -2,6 +2,7 @@
 #include <sys/stat.h>
 
 #include <atomic>
+#include <chrono>
 #include <csignal>
 #include <cstdlib>
 #include <lsock/lsock.hpp>
@@ -345,6 +346,95 @@ TEST(Cli, StdinWorksLikeNcWithHalfClose) {
   EXPECT_EQ(events.back()["bytes_out"], input.size());
 }
 
+/// A peer on libcore for the --stdin tests: accepts one client, reads until its half-close,
+/// then waits `answer_after_ms` and sends "late" and closes — or, with `answer_after_ms` < 0,
+/// stays silent and open until the test ends.
+class slow_peer {
+ public:
+  explicit slow_peer(int answer_after_ms) {
+    auto l = socket::bind(socket_type::tcp, "127.0.0.1", 0);
+    EXPECT_TRUE(l.has_value());
+    listener_ = std::move(*l);
+    port = listener_.local_endpoint()->port();
+    worker_ = std::thread([this, answer_after_ms] { serve(answer_after_ms); });
+  }
+  ~slow_peer() {
+    done_ = true;
+    worker_.join();
+  }
+  int port = 0;
+
+ private:
+  void serve(int answer_after_ms) {
+    selector sel;
+    accepted conn;
+    const int lfd = listener_.fd();
+    auto ready = [&sel](const int& fd) {
+      auto r = sel.wait({&fd, 1}, {}, 100);
+      return r && *r;
+    };
+    for (;;) {
+      if (done_) return;
+      if (!ready(lfd)) continue;
+      auto r = listener_.accept(conn);
+      if (r && *r == io_status::ready) break;
+    }
+    const int fd = conn.socket.fd();
+    char buf[4096];
+    for (bool eof = false; !eof && !done_;) {
+      if (!ready(fd)) continue;
+      auto r = conn.socket.recv(buf);
+      eof = !r || r->status == io_status::closed;
+    }
+    if (answer_after_ms < 0) {
+      while (!done_) usleep(10000);
+      return;
+    }
+    usleep(static_cast<useconds_t>(answer_after_ms) * 1000);
+    (void)conn.socket.send("late");
+  }
+  socket listener_;
+  std::atomic<bool> done_{false};
+  std::thread worker_;
+};
+
+TEST(Cli, StdinWaitsForTheAnswerAfterEndOfInput) {
+  // nc's client: after the half-close it reads until the peer closes, however long it is
+  // silent first (the default --idle does not cut it off).
+  slow_peer peer(1500);
+  auto c = run(lsock({"--json", "tcp-connect", "127.0.0.1", std::to_string(peer.port), "--stdin"}),
+               "question", 10000);
+  ASSERT_EQ(c.exit_code, 0) << c.err;
+  const json doc = parse(c.out);
+  EXPECT_EQ(doc["closed_by"], "peer");
+  EXPECT_EQ(doc["bytes_out"], 8);
+  ASSERT_EQ(doc["data"].size(), 1u);
+  EXPECT_EQ(doc["data"][0]["payload"], "late");
+}
+
+TEST(Cli, StdinWithoutIdleLimitIsStillBoundedByTimeout) {
+  slow_peer peer(-1);
+  const auto t0 = std::chrono::steady_clock::now();
+  auto c = run(lsock({"--json", "tcp-connect", "127.0.0.1", std::to_string(peer.port), "--stdin",
+                      "--idle", "0", "--timeout", "0.5"}),
+               "x", 8000);
+  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                      std::chrono::steady_clock::now() - t0)
+                      .count();
+  EXPECT_EQ(c.exit_code, 0) << c.err;
+  EXPECT_EQ(parse(c.out)["closed_by"], "timeout");
+  EXPECT_LT(ms, 5000);
+}
+
+TEST(Cli, SendWithoutIdleLimitIsStillBoundedByTimeout) {
+  slow_peer peer(-1);
+  auto c = run(lsock({"--json", "tcp-connect", "127.0.0.1", std::to_string(peer.port), "--send",
+                      "x", "--idle", "0", "--timeout", "0.5"}),
+               "", 8000);
+  EXPECT_EQ(c.exit_code, 0) << c.err;
+  EXPECT_EQ(parse(c.out)["closed_by"], "timeout");
+}
+
 TEST(Cli, ServesManyClientsAtOnce) {
   background listener(lsock(
       {"--json", "tcp-listen", "127.0.0.1", "0", "--echo", "--count", "3", "--timeout", "10"}));
@@ -526,7 +616,10 @@ TEST_P(UsageError, ExitsTwoWithOneLine) {
     EXPECT_EQ(err.value("op", ""), "usage") << r.out;
     EXPECT_EQ(err.value("name", ""), "EINVAL") << r.out;
     EXPECT_EQ(err.value("code", 0), EINVAL) << r.out;
-    EXPECT_TRUE(r.err.find(err.value("message", "?")) != std::string::npos) << r.out << r.err;
+    // stderr shows control bytes escaped, so the message stays one line.
+    std::string shown;
+    for (char c : err.value("message", std::string("?"))) shown += c == '\n' ? "\\n" : std::string(1, c);
+    EXPECT_TRUE(r.err.find(shown) != std::string::npos) << r.out << r.err;
   }
 }
 
@@ -569,6 +662,25 @@ INSTANTIATE_TEST_SUITE_P(
         std::vector<std::string>{"udp-listen", "0", "--count", "x"},
         std::vector<std::string>{"mcast-join", "239.1.2.3", "5000", "--timeout", "-2"},
         std::vector<std::string>{"mcast-send", "239.1.2.3", "99999"},
+        // Not a group or broadcast address; no destination port; -4/-6 against a literal;
+        // a malformed IPv4 address; a PORT after a unix address; control bytes in an argument.
+        std::vector<std::string>{"mcast-join", "127.0.0.1", "5000"},
+        std::vector<std::string>{"mcast-join", "::1", "5000"},
+        std::vector<std::string>{"mcast-join", "notanaddr", "5000"},
+        std::vector<std::string>{"mcast-send", "10.0.0.1", "5000"},
+        std::vector<std::string>{"mcast-send", "239.1.2.3", "0"},
+        std::vector<std::string>{"udp-send", "127.0.0.1", "0", "x"},
+        std::vector<std::string>{"tcp-connect", "127.0.0.1", "0"},
+        std::vector<std::string>{"tcp-connect", "127.0.0.1", "80", "-6"},
+        std::vector<std::string>{"tcp-listen", "::1", "0", "-4"},
+        std::vector<std::string>{"udp-send", "::1", "9", "x", "-4"},
+        std::vector<std::string>{"tcp-connect", "999.1.1.1", "80"},
+        std::vector<std::string>{"tcp-connect", "1.2.3.4.5", "80"},
+        std::vector<std::string>{"udp-send", "999.1.1.1", "9", "x"},
+        std::vector<std::string>{"tcp-listen", "/tmp/lsock-no-port-please", "0"},
+        std::vector<std::string>{"tcp-connect", "@lsock-x", "80"},
+        std::vector<std::string>{"tcp-connect", "bad\nhost", "80"},
+        std::vector<std::string>{"bogus\ncommand"},
         std::vector<std::string>{"--nope"}, std::vector<std::string>{"--nope", "ifaces"},
         std::vector<std::string>{"ifaces", "--nope"}));
 

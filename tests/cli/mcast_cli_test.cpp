@@ -1,4 +1,6 @@
 // mcast-join ⇄ mcast-send. ctest runs this binary inside a private network namespace.
+#include <cstdlib>
+
 #include "cli_support.hpp"
 
 namespace lsock::test {
@@ -79,6 +81,41 @@ TEST(McastCliErrors, UnknownInterfaceIsExitOne) {
   EXPECT_EQ(events[0]["event"], "error");
   EXPECT_TRUE(events[0]["name"].is_string());
   EXPECT_EQ(count_lines(r.err), 1);
+}
+
+// Inside the namespace (root there): an interface with no address is still an interface.
+TEST(IfacesInNamespace, AddresslessInterfacesAreListed) {
+  ASSERT_EQ(std::system("env -u LD_PRELOAD ip link add lsk0 type veth peer name lsk1"), 0);
+  auto all = run(lsock({"--json", "ifaces"}));
+  ASSERT_EQ(all.exit_code, 0) << all.err;
+  bool found = false;
+  for (const auto& i : parse(all.out)) {
+    if (i["name"] != "lsk0") continue;
+    found = true;
+    EXPECT_GT(i["index"], 0);
+    EXPECT_TRUE(i["addresses"].empty());
+    EXPECT_TRUE(i["flags"].is_array());
+  }
+  EXPECT_TRUE(found) << all.out;
+  auto one = run(lsock({"--json", "ifaces", "lsk0"}));
+  ASSERT_EQ(one.exit_code, 0) << one.err;
+  ASSERT_EQ(parse(one.out).size(), 1u);
+  // Like `ip -4 addr`: with -4 only interfaces with an IPv4 address are shown.
+  auto v4 = run(lsock({"--json", "ifaces", "-4"}));
+  for (const auto& i : parse(v4.out)) EXPECT_NE(i["name"], "lsk0");
+  (void)std::system("env -u LD_PRELOAD ip link del lsk0");
+}
+
+// A subnet's broadcast address is a broadcast address too (v0's 10.77.0.255 needs the veth).
+TEST(McastCliBroadcast, SubnetBroadcastIsAccepted) {
+  ASSERT_EQ(std::system("env -u LD_PRELOAD ip link add lsk2 type veth peer name lsk3 && env -u LD_PRELOAD "
+                        "ip addr add 10.78.0.1/24 brd + dev lsk2 && env -u LD_PRELOAD ip link set lsk2 up"),
+            0);
+  auto r = run(lsock({"--json", "mcast-send", "10.78.0.255", "9", "x"}));
+  EXPECT_NE(r.exit_code, 2) << r.err;
+  auto bad = run(lsock({"--json", "mcast-send", "10.78.0.1", "9", "x"}));
+  EXPECT_EQ(bad.exit_code, 2) << bad.err;
+  (void)std::system("env -u LD_PRELOAD ip link del lsk2");
 }
 
 INSTANTIATE_TEST_SUITE_P(Groups, McastCli,

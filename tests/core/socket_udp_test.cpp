@@ -311,6 +311,30 @@ TEST(Udp, SendtoResolvesNamesInTheSocketsFamily) {
   EXPECT_EQ(std::string(buf, got->bytes), "hi");
 }
 
+TEST(Udp, Ipv6SocketSendsToANameWithOnlyAnIpv4AddressV4Mapped) {
+  // An IPv6 socket reaches "localhost" as it reaches "127.0.0.1": by its IPv6 address when the
+  // name has one, else v4-mapped (found by the black-box Lua review).
+  auto v4 = socket::bind(socket_type::udp, "127.0.0.1", 0);
+  ASSERT_TRUE(v4) << why(v4);
+  const int port = v4->local_endpoint()->port();
+  auto v6peer = socket::bind(socket_type::udp, "::1", port);  // where an IPv6 answer goes
+  auto a = socket::bind(socket_type::udp, "::", 0);
+  ASSERT_TRUE(a) << why(a);
+  auto names = resolve("localhost");
+  ASSERT_TRUE(names) << why(names);
+  bool has_v6 = false;
+  for (const auto& n : *names) has_v6 = has_v6 || n.family == family::inet6;
+  if (has_v6 && !v6peer) GTEST_SKIP() << "::1 port " << port << " is taken";
+  auto r = a->sendto("hi", "localhost", port);
+  ASSERT_TRUE(r) << why(r);
+  socket& receiver = has_v6 ? *v6peer : *v4;
+  ASSERT_TRUE(wait_readable(receiver));
+  char buf[8];
+  auto got = receiver.recv(buf);
+  ASSERT_TRUE(got) << why(got);
+  EXPECT_EQ(std::string(buf, got->bytes), "hi");
+}
+
 TEST(Udp, SendtoAnAddressOfTheOtherFamilyIsAnError) {
   auto v4 = socket::bind(socket_type::udp, "127.0.0.1", 0);
   ASSERT_TRUE(v4) << why(v4);

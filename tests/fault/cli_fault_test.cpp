@@ -162,7 +162,7 @@ TEST_F(CliFault, CreationFailures) {
   seam::fail(call::socket, ENFILE);
   EXPECT_TRUE(fails_cleanly(lsock_run({"--json", "udp-send", "::1", "9", "x"}), "ENFILE"));
   seam::fail_option(IPPROTO_IP, IP_MULTICAST_TTL, EPERM);
-  EXPECT_TRUE(fails_cleanly(lsock_run({"--json", "mcast-send", "127.0.0.1", "9", "x"}), "EPERM",
+  EXPECT_TRUE(fails_cleanly(lsock_run({"--json", "mcast-send", "239.255.0.1", "9", "x"}), "EPERM",
                             "setsockopt"));
 }
 

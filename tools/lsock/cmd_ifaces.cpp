@@ -36,6 +36,22 @@ int run(const ifaces_options& o, const output& out) {
   const auto want = family_choice(o.v4, o.v6);
   json doc = json::array();
   std::map<std::string, std::size_t> position;  // interface name → index in doc
+  // Without -4/-6 every interface is listed, addressless ones too (like `ip addr`).
+  if (want == family_preference::any || !o.name.empty()) {
+    auto all = lsock::links();
+    if (!all) {
+      out.failure(all.error(), false);
+      return 1;
+    }
+    for (const auto& l : *all) {
+      if (!o.name.empty() && l.name != o.name) continue;
+      position.try_emplace(l.name, doc.size());
+      doc.push_back({{"name", l.name},
+                     {"index", l.index},
+                     {"flags", flags_json(l.flags)},
+                     {"addresses", json::array()}});
+    }
+  }
   for (const auto& rec : *list) {
     if (!o.name.empty() && rec.name != o.name) continue;
     const bool wanted = want == family_preference::any ||
@@ -61,7 +77,7 @@ int run(const ifaces_options& o, const output& out) {
   }
   if (!o.name.empty() && doc.empty()) {
     out.failure(
-        library_error("ifaces", ENODEV, "no such interface (or it has no address): " + o.name),
+        library_error("interface", ENODEV, "no such interface: " + o.name),
         false);
     return 1;
   }

@@ -20,8 +20,7 @@ struct mcast_join_options {
 };
 
 int run(const mcast_join_options& o, const output& out) {
-  check_address(o.group);
-  if (is_unix_address(o.group)) throw usage_error("multicast needs an IP group address");
+  check_group(o.group);
   const int port = parse_port(o.port);
   // The limited broadcast address is received on a socket bound to the wildcard.
   const std::string bind_to = o.group == "255.255.255.255" ? "0.0.0.0" : o.group;

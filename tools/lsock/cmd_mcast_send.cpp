@@ -22,12 +22,13 @@ struct mcast_send_options {
 };
 
 int run(const mcast_send_options& o, const output& out) {
-  check_address(o.group);
-  if (is_unix_address(o.group)) throw usage_error("multicast needs an IP group address");
+  check_group(o.group);
   socket_options so;
   so.ttl = o.ttl;
   so.iface = o.iface;
-  auto s = lsock::socket::connect(socket_type::mcast, o.group, parse_port(o.port), so);
+  const int port = parse_port(o.port);
+  if (port == 0) throw usage_error("port 0 is not a destination (expected 1-65535)");
+  auto s = lsock::socket::connect(socket_type::mcast, o.group, port, so);
   if (!s) {
     out.failure(s.error(), false);
     return 1;

@@ -24,6 +24,7 @@ struct tcp_connect_options {
   long long expect = 0;
   double timeout = 10;
   double idle = 1;
+  bool idle_given = false;
   bool v4 = false;
   bool v6 = false;
 };
@@ -98,9 +99,10 @@ int run(const tcp_connect_options& o, const output& out) {
   const target to = connect_target(o.args);
   socket_options so;
   so.prefer = family_choice(o.v4, o.v6);
+  check_family(to.address, so.prefer);
   install_stop_handlers();
   const auto start = now_ns();
-  const auto deadline = deadline_after(o.timeout);
+  auto deadline = deadline_after(o.timeout);
 
   session ss{out, json{{"host", to.address}}, 0, 0, o.stdin_mode};
   if (!is_unix_address(to.address)) ss.doc["port"] = to.port;
@@ -172,9 +174,13 @@ int run(const tcp_connect_options& o, const output& out) {
       closed_by = "expect";
       break;
     }
-    const bool idle_applies = o.expect == 0 && !stdin_open;
+    // With --stdin, silence after the end of input is no reason to stop (nc waits for the
+    // peer), unless --idle was given.
+    const bool idle_applies = o.expect == 0 && !stdin_open && (!o.stdin_mode || o.idle_given);
     std::int64_t until = stdin_open && o.expect == 0 ? 0 : deadline;
-    if (idle_applies && (until == 0 || idle_deadline < until)) until = idle_deadline;
+    if (idle_applies && idle_deadline != 0 && (until == 0 || idle_deadline < until)) {
+      until = idle_deadline;
+    }
     const int fds[2] = {s.fd(), stdin_open ? STDIN_FILENO : -1};
     auto r = wait_until(sel, fds, {}, until);
     if (!r) return fail(r.error());
@@ -201,6 +207,8 @@ int run(const tcp_connect_options& o, const output& out) {
           stdin_open = false;
           if (auto sh = s.shutdown_write(); !sh) return fail(sh.error());
           idle_deadline = deadline_after(o.idle);
+          // Waiting for the peer to close could be endless: --timeout bounds it from here.
+          deadline = deadline_after(o.timeout);
           continue;
         }
         if (!send_all(s, {buf, static_cast<std::size_t>(n)}, sel, 0, ss, err)) {
@@ -253,7 +261,8 @@ command register_tcp_connect(CLI::App& app) {
       "HOST may be a unix path or @name (then no PORT); a host name's addresses are tried in\n"
       "turn. --timeout bounds the connect and, with --send or --expect, the whole exchange.\n"
       "--stdin works like nc: standard input goes to the socket, the answer to stdout; at end\n"
-      "of input the sending side is shut down and the answer is read until the peer closes.\n"
+      "of input the sending side is shut down and the answer is read until the peer closes\n"
+      "(at most --timeout SECONDS more; --idle applies only when given).\n"
       "--json prints one document: connect_ms, local, peer, data [...], bytes_in/out, closed_by.\n"
       "Example: lsock tcp-connect 127.0.0.1 8000 --send 'hello' --expect 5 --json");
   sub->add_option("HOST PORT", opts->args, "Host (or unix path / @name) and port")
@@ -273,7 +282,7 @@ command register_tcp_connect(CLI::App& app) {
       ->check(seconds())
       ->type_name("SECONDS")
       ->capture_default_str();
-  sub->add_option(
+  auto* idle = sub->add_option(
          "--idle", opts->idle,
          "Without --expect: stop reading after SECONDS of silence (0: wait for the peer to close)")
       ->check(seconds())
@@ -281,7 +290,10 @@ command register_tcp_connect(CLI::App& app) {
       ->capture_default_str();
   auto* v4 = sub->add_flag("-4", opts->v4, "IPv4 only");
   sub->add_flag("-6", opts->v6, "IPv6 only")->excludes(v4);
-  sub->parse_complete_callback([opts, send] { opts->has_send = send->count() > 0; });
+  sub->parse_complete_callback([opts, send, idle] {
+    opts->has_send = send->count() > 0;
+    opts->idle_given = idle->count() > 0;
+  });
   return {sub, [opts](const output& out) { return run(*opts, out); }, false};
 }
 

@@ -123,6 +123,7 @@ int run(const tcp_listen_options& o, const output& out) {
   socket_options so;
   so.backlog = o.backlog;
   so.prefer = family_choice(o.v4, o.v6);
+  check_family(where.address, so.prefer);
   auto listener = lsock::socket::bind(socket_type::tcp, where.address, where.port, so);
   if (!listener) {
     out.failure(listener.error(), true);

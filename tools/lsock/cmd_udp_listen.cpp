@@ -22,6 +22,7 @@ int run(const udp_listen_options& o, const output& out) {
   const target where = listen_target(o.args, o.v6 ? "::" : "0.0.0.0");
   socket_options so;
   so.prefer = family_choice(o.v4, o.v6);
+  check_family(where.address, so.prefer);
   auto s = lsock::socket::bind(socket_type::udp, where.address, where.port, so);
   if (!s) {
     out.failure(s.error(), true);

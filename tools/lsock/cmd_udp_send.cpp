@@ -35,6 +35,7 @@ int run(const udp_send_options& o, const output& out) {
   const target to = connect_target(where);
   socket_options so;
   so.prefer = family_choice(o.v4, o.v6);
+  check_family(to.address, so.prefer);
   auto s = lsock::socket::connect(socket_type::udp, to.address, to.port, so);
   if (!s) {
     out.failure(s.error(), false);

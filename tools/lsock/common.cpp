@@ -8,11 +8,15 @@
 #include <charconv>
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
+#include <lsock/interfaces.hpp>
 
 #include "output.hpp"
 
 namespace lsock::cli {
 namespace {
+
+constexpr const char* no_port_for_unix = "a unix path or @name takes no PORT";
 
 volatile std::sig_atomic_t stop_flag = 0;
 
@@ -50,6 +54,13 @@ void check_address(std::string_view address) {
     }
     return;
   }
+  // Digits and dots only: meant as an IPv4 address ("999.1.1.1", "1.2.3.4.5"); such a name
+  // would go to DNS and come back "not found", which hides the typo.
+  const bool ipv4_chars = std::all_of(address.begin(), address.end(),
+                                      [](char c) { return (c >= '0' && c <= '9') || c == '.'; });
+  if (endpoint ep; ipv4_chars && !parse_ip_literal(address, 0, ep)) {
+    throw usage_error("malformed IPv4 address '" + shown + "'");
+  }
   const bool name_chars = std::all_of(address.begin(), address.end(), [](char c) {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
            c == '-' || c == '_';
@@ -85,7 +96,8 @@ target listen_target(const std::vector<std::string>& args, std::string_view defa
   }
   if (args.size() == 2) {
     check_address(args[0]);
-    return {args[0], is_unix_address(args[0]) ? 0 : parse_port(args[1])};
+    if (is_unix_address(args[0])) throw usage_error(no_port_for_unix);
+    return {args[0], parse_port(args[1])};
   }
   throw usage_error("expected [ADDR] PORT");
 }
@@ -93,9 +105,50 @@ target listen_target(const std::vector<std::string>& args, std::string_view defa
 target connect_target(const std::vector<std::string>& args) {
   if (args.empty() || args.size() > 2) throw usage_error("expected HOST PORT");
   check_address(args[0]);
-  if (is_unix_address(args[0])) return {args[0], 0};
+  if (is_unix_address(args[0])) {
+    if (args.size() == 2) throw usage_error(no_port_for_unix);
+    return {args[0], 0};
+  }
   if (args.size() != 2) throw usage_error("missing PORT");
-  return {args[0], parse_port(args[1])};
+  const int port = parse_port(args[1]);
+  if (port == 0) throw usage_error("port 0 is not a destination (expected 1-65535)");
+  return {args[0], port};
+}
+
+void check_family(std::string_view address, family_preference prefer) {
+  endpoint ep;
+  const std::string_view ip = address.substr(0, address.find('%'));
+  if (prefer == family_preference::any || !parse_ip_literal(ip, 0, ep)) return;
+  if (prefer == family_preference::inet && ep.family() != family::inet) {
+    throw usage_error("-4 conflicts with the IPv6 address '" + std::string(address) + "'");
+  }
+  if (prefer == family_preference::inet6 && ep.family() != family::inet6) {
+    throw usage_error("-6 conflicts with the IPv4 address '" + std::string(address) + "'");
+  }
+}
+
+void check_group(std::string_view address) {
+  check_address(address);
+  const std::string shown(address);
+  const std::string_view ip = address.substr(0, address.find('%'));
+  endpoint ep;
+  if (is_unix_address(address) || !parse_ip_literal(ip, 0, ep)) {
+    throw usage_error("expected a multicast group or broadcast address, not '" + shown + "'");
+  }
+  if (ep.family() == family::inet6) {
+    if (ip.size() >= 2 && (ip[0] == 'f' || ip[0] == 'F') && (ip[1] == 'f' || ip[1] == 'F')) return;
+    throw usage_error("'" + shown + "' is not an IPv6 multicast group (ff00::/8)");
+  }
+  const unsigned first = static_cast<unsigned>(std::strtoul(shown.c_str(), nullptr, 10));
+  if ((first >= 224 && first <= 239) || address == "255.255.255.255") return;
+  // A subnet's broadcast address ("192.168.1.255") is a broadcast address too.
+  if (auto list = lsock::interfaces()) {
+    for (const auto& a : *list) {
+      if (a.broadcast == address) return;
+    }
+  }
+  throw usage_error("'" + shown +
+                    "' is not a multicast group (224.0.0.0/4) or a broadcast address");
 }
 
 family_preference family_choice(bool v4, bool v6) {

@@ -28,10 +28,16 @@ struct target {
 int parse_port(std::string_view text);
 /// Listener positionals "[ADDR] PORT" (or just ADDR for unix paths / '@names').
 target listen_target(const std::vector<std::string>& args, std::string_view default_address);
-/// Client positionals "HOST PORT" (or just HOST for unix paths / '@names').
+/// Client positionals "HOST PORT" (or just HOST for unix paths / '@names'); port 0 is no
+/// destination.
 target connect_target(const std::vector<std::string>& args);
 /// -4 / -6.
 family_preference family_choice(bool v4, bool v6);
+/// usage_error when -4 / -6 contradicts an IP literal ("-6" with 127.0.0.1).
+void check_family(std::string_view address, family_preference prefer);
+/// usage_error unless `address` is an IPv4 group (224.0.0.0/4), 255.255.255.255 or a local
+/// subnet's broadcast address, or an IPv6 group (ff00::/8, optionally %scoped).
+void check_group(std::string_view address);
 /// A syntactically valid address, else usage_error: a unix path / '@name' that fits, an IPv6
 /// literal (optionally %scoped) when it has a ':', else an IPv4 literal or a host name
 /// (letters, digits, '.', '-', '_').

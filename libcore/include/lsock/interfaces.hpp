@@ -30,8 +30,19 @@ struct interface_address {
   std::string broadcast;  ///< IPv4 broadcast address when the interface has one, else ""
 };
 
+/// An interface as such, whether or not it has an address.
+struct interface_link {
+  std::string name;
+  unsigned index = 0;
+  interface_flags flags;
+};
+
 /// Every IPv4/IPv6 address of every interface, in getifaddrs() order.
 [[nodiscard]] result<std::vector<interface_address>> interfaces();
+
+/// Every interface, addressless ones included (as `ip link` lists them), in getifaddrs()
+/// order, each once.
+[[nodiscard]] result<std::vector<interface_link>> links();
 
 /// The index of an interface given by name ("lo") or by one of its addresses ("127.0.0.1").
 /// Errors: ENODEV when no interface matches.
