@@ -126,6 +126,25 @@ result<void> check_mcast_family(std::string_view op, socket_type type, const end
   return {};
 }
 
+/// How long connect() waits for an early failure before it settles on one of several addresses
+/// (RFC 8305's "connection attempt delay").
+constexpr int fallback_delay_ms = 250;
+
+/// The error an in-progress tcp connect ended with within fallback_delay_ms, else 0 (connected
+/// or still pending).
+int early_connect_error(int fd) {
+  pollfd p{fd, POLLOUT, 0};
+  int rc = 0;
+  do {
+    rc = sys().poll(&p, 1, fallback_delay_ms);
+  } while (rc < 0 && errno == EINTR);
+  if (rc <= 0) return 0;
+  int err = 0;
+  socklen_t len = sizeof err;
+  if (sys().getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0) return errno;
+  return err;
+}
+
 /// Tries each candidate address in turn; reports the last failure if none works.
 template <class TryOne>
 result<socket> first_that_works(const std::vector<endpoint>& candidates, TryOne&& try_one) {
@@ -209,6 +228,7 @@ result<socket> socket::connect(socket_type type, std::string_view address, int p
   }
   auto candidates = resolve_endpoints("connect", address, port, type, opts.prefer);
   if (!candidates) return std::move(candidates).error();
+  const endpoint* last = &candidates->back();
   return first_that_works(*candidates, [&](const endpoint& ep) -> result<socket> {
     if (auto ok = check_mcast_family("connect", type, ep); !ok) return std::move(ok).error();
     auto fd = open_socket(ep, type);
@@ -218,9 +238,16 @@ result<socket> socket::connect(socket_type type, std::string_view address, int p
     }
     // Non-blocking: EINPROGRESS is the normal answer for tcp; an interrupted connect goes on
     // in the background just the same.
-    if (sys().connect(fd->get(), detail::as_sockaddr(ep), ep.size()) < 0 && errno != EINPROGRESS &&
-        errno != EINTR) {
-      return system_error("connect", errno);
+    if (sys().connect(fd->get(), detail::as_sockaddr(ep), ep.size()) < 0) {
+      if (errno != EINPROGRESS && errno != EINTR) return system_error("connect", errno);
+      // A name with more addresses ("localhost": ::1, then 127.0.0.1): a refusal usually
+      // arrives within microseconds, after connect() returned. Wait a moment for it so the
+      // next address gets its turn (known defect 12); a slow answer keeps this address.
+      if (type == socket_type::tcp && &ep != last) {
+        if (const int err = early_connect_error(fd->get()); err != 0) {
+          return system_error("connect", err);
+        }
+      }
     }
     return socket(fd->release(), ep.family(),
                   type == socket_type::tcp ? socket_type::tcp : socket_type::udp, false,

@@ -215,6 +215,27 @@ TEST_F(Fault, EveryCandidateIsTriedAndEveryFailedOneReleased) {
   EXPECT_EQ(seam::fd_count(), before);
 }
 
+TEST_F(Fault, ALaterRefusalOfTheFirstAddressFallsBackToTheNext) {
+  // "localhost" as many systems have it: ::1 first, the server only on 127.0.0.1. The refusal
+  // of ::1 comes after connect() returned EINPROGRESS (known defect 12: only one address
+  // was ever tried).
+  auto server = socket::bind(socket_type::tcp, "127.0.0.1", 0);
+  ASSERT_TRUE(server) << server.error().describe();
+  const int port = server->local_endpoint()->port();
+  seam::fake_dns("dual.test", {"::1", "127.0.0.1"});
+  const int before = seam::fd_count();
+  {
+    auto c = socket::connect(socket_type::tcp, "dual.test", port);
+    ASSERT_TRUE(c) << c.error().describe();
+    EXPECT_EQ(c->info().family, family::inet);
+    EXPECT_EQ(seam::still_open(), 2);  // the server and the client; the ::1 attempt is closed
+    ASSERT_TRUE(hard::wait_writable(*c));
+    auto st = c->status();
+    EXPECT_TRUE(st) << st.error().describe();
+  }
+  EXPECT_EQ(seam::fd_count(), before);
+}
+
 // ---- I/O: EINTR, EAGAIN, connection errors, short writes ------------------------------------
 
 TEST_F(Fault, EintrIsRetriedTransparently) {
