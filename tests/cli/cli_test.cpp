@@ -64,6 +64,10 @@ TEST(Cli, VersionAndHelp) {
   auto v = run(lsock({"--version"}));
   EXPECT_EQ(v.exit_code, 0);
   EXPECT_NE(v.out.find("lsock "), std::string::npos);
+  auto vj = run(lsock({"--json", "--version"}));
+  EXPECT_EQ(vj.exit_code, 0);
+  EXPECT_EQ(parse(vj.out)["name"], "lsock");
+  EXPECT_TRUE(parse(vj.out)["version"].is_string()) << vj.out;
   auto top = run(lsock({"--help"}));
   EXPECT_EQ(top.exit_code, 0);
   for (const char* cmd : {"resolve", "ifaces", "tcp-listen", "tcp-connect", "udp-send",

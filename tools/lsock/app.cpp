@@ -74,6 +74,10 @@ int run_lsock(int argc, char** argv) {
   } catch (const CLI::CallForAllHelp& e) {
     return app.exit(e);
   } catch (const CLI::CallForVersion& e) {
+    if (json_requested(argc, argv)) {
+      output("", true).document(json{{"name", "lsock"}, {"version", lsock::version}});
+      return 0;
+    }
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
     std::string name;
