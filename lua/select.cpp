@@ -98,7 +98,7 @@ int lsocket_select(lua_State* L) {
   } else {
     lua_pushvalue(L, lua_upvalueindex(1));
   }
-  luaL_getmetatable(L, socket_meta);
+  lua_pushvalue(L, lua_upvalueindex(2));  // the socket metatable
   const int meta_idx = lua_gettop(L);
   if (read_idx != 0) gather(L, read_idx, meta_idx, st->read_fds);
   if (write_idx != 0) gather(L, write_idx, meta_idx, st->write_fds);
@@ -118,7 +118,8 @@ int lsocket_select(lua_State* L) {
 
 void push_select(lua_State* L) {
   new_select_state(L);
-  lua_pushcclosure(L, guarded<lsocket_select>, 1);
+  luaL_getmetatable(L, socket_meta);  // looked up once here, not on every call
+  lua_pushcclosure(L, guarded<lsocket_select>, 2);
 }
 
 }  // namespace lsocket

@@ -163,9 +163,13 @@ lua_socket* new_socket(lua_State* L) {
 }
 
 void register_socket_metatable(lua_State* L) {
+  // Every method and metamethod gets the metatable as upvalue 1, for check_socket.
   luaL_newmetatable(L, socket_meta);
-  luaL_setfuncs(L, metamethods, 0);
-  luaL_newlib(L, methods);
+  lua_pushvalue(L, -1);
+  luaL_setfuncs(L, metamethods, 1);
+  luaL_newlibtable(L, methods);
+  lua_pushvalue(L, -2);
+  luaL_setfuncs(L, methods, 1);
   lua_setfield(L, -2, "__index");
   lua_pushliteral(L, "socket");
   lua_setfield(L, -2, "__type");
