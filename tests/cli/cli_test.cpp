@@ -422,9 +422,9 @@ TEST(Cli, StdinWithoutIdleLimitIsStillBoundedByTimeout) {
   auto c = run(lsock({"--json", "tcp-connect", "127.0.0.1", std::to_string(peer.port), "--stdin",
                       "--idle", "0", "--timeout", "0.5"}),
                "x", 8000);
-  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                      std::chrono::steady_clock::now() - t0)
-                      .count();
+  const auto ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0)
+          .count();
   EXPECT_EQ(c.exit_code, 0) << c.err;
   EXPECT_EQ(parse(c.out)["closed_by"], "timeout");
   EXPECT_LT(ms, 5000);
@@ -622,7 +622,8 @@ TEST_P(UsageError, ExitsTwoWithOneLine) {
     EXPECT_EQ(err.value("code", 0), EINVAL) << r.out;
     // stderr shows control bytes escaped, so the message stays one line.
     std::string shown;
-    for (char c : err.value("message", std::string("?"))) shown += c == '\n' ? "\\n" : std::string(1, c);
+    for (char c : err.value("message", std::string("?")))
+      shown += c == '\n' ? "\\n" : std::string(1, c);
     EXPECT_TRUE(r.err.find(shown) != std::string::npos) << r.out << r.err;
   }
 }
@@ -684,8 +685,8 @@ INSTANTIATE_TEST_SUITE_P(
         std::vector<std::string>{"tcp-listen", "/tmp/lsock-no-port-please", "0"},
         std::vector<std::string>{"tcp-connect", "@lsock-x", "80"},
         std::vector<std::string>{"tcp-connect", "bad\nhost", "80"},
-        std::vector<std::string>{"bogus\ncommand"},
-        std::vector<std::string>{"--nope"}, std::vector<std::string>{"--nope", "ifaces"},
+        std::vector<std::string>{"bogus\ncommand"}, std::vector<std::string>{"--nope"},
+        std::vector<std::string>{"--nope", "ifaces"},
         std::vector<std::string>{"ifaces", "--nope"}));
 
 TEST(Cli, JsonFlagWorksAfterTheCommand) {

@@ -108,8 +108,9 @@ TEST(IfacesInNamespace, AddresslessInterfacesAreListed) {
 
 // A subnet's broadcast address is a broadcast address too (v0's 10.77.0.255 needs the veth).
 TEST(McastCliBroadcast, SubnetBroadcastIsAccepted) {
-  ASSERT_EQ(std::system("env -u LD_PRELOAD ip link add lsk2 type veth peer name lsk3 && env -u LD_PRELOAD "
-                        "ip addr add 10.78.0.1/24 brd + dev lsk2 && env -u LD_PRELOAD ip link set lsk2 up"),
+  ASSERT_EQ(std::system(
+                "env -u LD_PRELOAD ip link add lsk2 type veth peer name lsk3 && env -u LD_PRELOAD "
+                "ip addr add 10.78.0.1/24 brd + dev lsk2 && env -u LD_PRELOAD ip link set lsk2 up"),
             0);
   auto r = run(lsock({"--json", "mcast-send", "10.78.0.255", "9", "x"}));
   EXPECT_NE(r.exit_code, 2) << r.err;

@@ -76,9 +76,7 @@ int run(const ifaces_options& o, const output& out) {
     doc[it->second]["addresses"].push_back(std::move(addr));
   }
   if (!o.name.empty() && doc.empty()) {
-    out.failure(
-        library_error("interface", ENODEV, "no such interface: " + o.name),
-        false);
+    out.failure(library_error("interface", ENODEV, "no such interface: " + o.name), false);
     return 1;
   }
   if (out.json_mode()) {

@@ -282,12 +282,12 @@ command register_tcp_connect(CLI::App& app) {
       ->check(seconds())
       ->type_name("SECONDS")
       ->capture_default_str();
-  auto* idle = sub->add_option(
-         "--idle", opts->idle,
-         "Without --expect: stop reading after SECONDS of silence (0: wait for the peer to close)")
-      ->check(seconds())
-      ->type_name("SECONDS")
-      ->capture_default_str();
+  auto* idle = sub->add_option("--idle", opts->idle,
+                               "Without --expect: stop reading after SECONDS of silence (0: wait "
+                               "for the peer to close)")
+                   ->check(seconds())
+                   ->type_name("SECONDS")
+                   ->capture_default_str();
   auto* v4 = sub->add_flag("-4", opts->v4, "IPv4 only");
   sub->add_flag("-6", opts->v6, "IPv6 only")->excludes(v4);
   sub->parse_complete_callback([opts, send, idle] {
