@@ -26,9 +26,7 @@ int run(const mcast_send_options& o, const output& out) {
   socket_options so;
   so.ttl = o.ttl;
   so.iface = o.iface;
-  const int port = parse_port(o.port);
-  if (port == 0) throw usage_error("port 0 is not a destination (expected 1-65535)");
-  auto s = lsock::socket::connect(socket_type::mcast, o.group, port, so);
+  auto s = lsock::socket::connect(socket_type::mcast, o.group, parse_destination_port(o.port), so);
   if (!s) {
     out.failure(s.error(), false);
     return 1;

@@ -110,9 +110,13 @@ target connect_target(const std::vector<std::string>& args) {
     return {args[0], 0};
   }
   if (args.size() != 2) throw usage_error("missing PORT");
-  const int port = parse_port(args[1]);
+  return {args[0], parse_destination_port(args[1])};
+}
+
+int parse_destination_port(std::string_view text) {
+  const int port = parse_port(text);
   if (port == 0) throw usage_error("port 0 is not a destination (expected 1-65535)");
-  return {args[0], port};
+  return port;
 }
 
 void check_family(std::string_view address, family_preference prefer) {

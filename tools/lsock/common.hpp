@@ -26,6 +26,8 @@ struct target {
 
 /// A port 0..65535 from its text, else usage_error.
 int parse_port(std::string_view text);
+/// As parse_port, but 0 is a usage_error too: nothing can be sent to port 0.
+int parse_destination_port(std::string_view text);
 /// Listener positionals "[ADDR] PORT" (or just ADDR for unix paths / '@names').
 target listen_target(const std::vector<std::string>& args, std::string_view default_address);
 /// Client positionals "HOST PORT" (or just HOST for unix paths / '@names'); port 0 is no
