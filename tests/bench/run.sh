@@ -78,7 +78,7 @@ fi
 if [ "$do_build" = 1 ]; then
   [ "$install" = 1 ] && "$top/scripts/deps.sh"
   if [ ! -f "$build/CMakeCache.txt" ]; then
-    (cd "$top" && cmake --preset release -B "$build" >&2)
+    (cd "$top" && cmake --preset release -B "$build" -DBUILD_TESTING=ON >&2)
   fi
   cmake --build "$build" --parallel "${BENCH_JOBS:-2}" --target bench_raw lsocket lsock >&2
 fi

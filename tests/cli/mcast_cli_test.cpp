@@ -103,7 +103,7 @@ TEST(IfacesInNamespace, AddresslessInterfacesAreListed) {
   // Like `ip -4 addr`: with -4 only interfaces with an IPv4 address are shown.
   auto v4 = run(lsock({"--json", "ifaces", "-4"}));
   for (const auto& i : parse(v4.out)) EXPECT_NE(i["name"], "lsk0");
-  (void)std::system("env -u LD_PRELOAD ip link del lsk0");
+  EXPECT_EQ(std::system("env -u LD_PRELOAD ip link del lsk0"), 0) << "cleanup failed";
 }
 
 // A subnet's broadcast address is a broadcast address too (v0's 10.77.0.255 needs the veth).
@@ -116,7 +116,7 @@ TEST(McastCliBroadcast, SubnetBroadcastIsAccepted) {
   EXPECT_NE(r.exit_code, 2) << r.err;
   auto bad = run(lsock({"--json", "mcast-send", "10.78.0.1", "9", "x"}));
   EXPECT_EQ(bad.exit_code, 2) << bad.err;
-  (void)std::system("env -u LD_PRELOAD ip link del lsk2");
+  EXPECT_EQ(std::system("env -u LD_PRELOAD ip link del lsk2"), 0) << "cleanup failed";
 }
 
 INSTANTIATE_TEST_SUITE_P(Groups, McastCli,
