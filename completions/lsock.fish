@@ -1,5 +1,5 @@
 # fish completion for lsock
-set -l commands resolve ifaces tcp-listen tcp-connect udp-send udp-listen mcast-join mcast-send
+set -l commands resolve ifaces tcp-listen tcp-connect udp-send udp-listen mcast-join mcast-send tcp-ping
 
 complete -c lsock -f
 complete -c lsock -l json -d 'Machine-readable output'
@@ -14,6 +14,7 @@ complete -c lsock -n "not __fish_seen_subcommand_from $commands" -a udp-send -d 
 complete -c lsock -n "not __fish_seen_subcommand_from $commands" -a udp-listen -d 'Receive UDP datagrams'
 complete -c lsock -n "not __fish_seen_subcommand_from $commands" -a mcast-join -d 'Join a multicast group'
 complete -c lsock -n "not __fish_seen_subcommand_from $commands" -a mcast-send -d 'Send to a multicast group'
+complete -c lsock -n "not __fish_seen_subcommand_from $commands" -a tcp-ping -d 'Measure TCP connect latency'
 
 complete -c lsock -n "__fish_seen_subcommand_from resolve ifaces tcp-listen tcp-connect udp-send udp-listen" -s 4 -d 'IPv4 only'
 complete -c lsock -n "__fish_seen_subcommand_from resolve ifaces tcp-listen tcp-connect udp-send udp-listen" -s 6 -d 'IPv6 only'
@@ -29,3 +30,10 @@ complete -c lsock -n "__fish_seen_subcommand_from tcp-connect" -l idle -x -d 'Se
 complete -c lsock -n "__fish_seen_subcommand_from udp-send mcast-send" -l interval -x -d 'Milliseconds between datagrams'
 complete -c lsock -n "__fish_seen_subcommand_from mcast-send" -l ttl -x -d 'Multicast TTL'
 complete -c lsock -n "__fish_seen_subcommand_from mcast-join mcast-send" -l iface -x -a "(command ls /sys/class/net 2>/dev/null)" -d 'Interface'
+complete -c lsock -n "__fish_seen_subcommand_from tcp-ping" -s 4 -d 'IPv4 only'
+complete -c lsock -n "__fish_seen_subcommand_from tcp-ping" -s 6 -d 'IPv6 only'
+complete -c lsock -n "__fish_seen_subcommand_from tcp-ping" -s c -l count -x -d 'Number of probes'
+complete -c lsock -n "__fish_seen_subcommand_from tcp-ping" -s i -l interval -x -d 'Seconds between probes'
+complete -c lsock -n "__fish_seen_subcommand_from tcp-ping" -l timeout -x -d 'Seconds per probe'
+complete -c lsock -n "__fish_seen_subcommand_from tcp-ping" -l source -x -d 'Local address'
+complete -c lsock -n "__fish_seen_subcommand_from tcp-ping" -l resolve-each -d 'Resolve before every probe'

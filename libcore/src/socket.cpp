@@ -126,6 +126,22 @@ result<void> check_mcast_family(std::string_view op, socket_type type, const end
   return {};
 }
 
+/// connect with socket_options::source: bind the local end to that IP literal, port 0.
+result<void> bind_source(const detail::unique_fd& fd, const endpoint& to, std::string_view source) {
+  endpoint local;
+  if (!parse_ip_literal(source, 0, local)) {
+    return library_error("bind", EINVAL, "source must be an IP address");
+  }
+  if (local.family() != to.family()) {
+    return library_error("bind", EAFNOSUPPORT,
+                         "source address family differs from the destination's");
+  }
+  if (sys().bind(fd.get(), detail::as_sockaddr(local), local.size()) < 0) {
+    return system_error("bind", errno);
+  }
+  return {};
+}
+
 /// How long connect() waits for an early failure before it settles on one of several addresses
 /// (RFC 8305's "connection attempt delay").
 constexpr int fallback_delay_ms = 250;
@@ -226,7 +242,11 @@ result<socket> socket::connect(socket_type type, std::string_view address, int p
   if (type == socket_type::mcast && (opts.ttl < 0 || opts.ttl > 255)) {
     return library_error("connect", EINVAL, "ttl out of range (0-255)");
   }
-  auto candidates = resolve_endpoints("connect", address, port, type, opts.prefer);
+  auto prefer = opts.prefer;
+  if (endpoint src; prefer == family_preference::any && parse_ip_literal(opts.source, 0, src)) {
+    prefer = src.family() == family::inet ? family_preference::inet : family_preference::inet6;
+  }
+  auto candidates = resolve_endpoints("connect", address, port, type, prefer);
   if (!candidates) return std::move(candidates).error();
   const endpoint* last = &candidates->back();
   return first_that_works(*candidates, [&](const endpoint& ep) -> result<socket> {
@@ -235,6 +255,9 @@ result<socket> socket::connect(socket_type type, std::string_view address, int p
     if (!fd) return std::move(fd).error();
     if (type == socket_type::mcast) {
       if (auto ok = setup_mcast_sender(*fd, ep, opts); !ok) return std::move(ok).error();
+    }
+    if (!opts.source.empty()) {
+      if (auto ok = bind_source(*fd, ep, opts.source); !ok) return std::move(ok).error();
     }
     // Non-blocking: EINPROGRESS is the normal answer for tcp; an interrupted connect goes on
     // in the background just the same.

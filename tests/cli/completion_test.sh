@@ -13,7 +13,10 @@ if [ "$shell" = bash ] && [ ! -f /usr/share/bash-completion/bash_completion ]; t
   echo "SKIP: bash-completion is not installed"; exit 77
 fi
 
-commands="resolve ifaces tcp-listen tcp-connect udp-send udp-listen mcast-join mcast-send"
+# Every command the binary lists under "Commands:" in its help, so a new command without
+# completions fails here.
+commands=$("$lsock" --help | sed -n '/^Commands:/,/^$/p' | awk 'NR > 1 && NF { print $1 }' | tr '\n' ' ')
+[ -n "$commands" ] || { echo "FAIL: no commands found in 'lsock --help'"; exit 1; }
 
 # What the shell offers for a command line (its last word, maybe empty, is being completed).
 complete_line() {

@@ -17,6 +17,10 @@ struct socket_options {
   int backlog = 5;                                    ///< bind, tcp: listen() backlog
   int ttl = 1;        ///< connect, mcast: IP_MULTICAST_TTL / IPV6_MULTICAST_HOPS (0..255)
   std::string iface;  ///< mcast: interface name ("eth0") or address to join on / send from
+  /// connect, tcp/udp: the local IP literal to send from (bound with port 0 before connecting).
+  /// Its family must match the destination's; a name with several addresses tries only those
+  /// of the source's family.
+  std::string source;
 };
 
 /// What socket:info() reports.
