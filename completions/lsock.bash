@@ -3,7 +3,7 @@ _lsock() {
     local cur prev words cword
     _init_completion || return
 
-    local commands="resolve ifaces tcp-listen tcp-connect udp-send udp-listen mcast-join mcast-send tcp-ping"
+    local commands="resolve ifaces tcp-listen tcp-connect udp-send udp-listen mcast-join mcast-send tcp-ping probe"
     local cmd="" i
     for ((i = 1; i < cword; i++)); do
         case "${words[i]}" in
@@ -16,7 +16,7 @@ _lsock() {
         --iface)
             COMPREPLY=($(compgen -W "$(command ls /sys/class/net 2>/dev/null)" -- "$cur"))
             return ;;
-        --count|--backlog|--timeout|--interval|--ttl|--expect|--idle|--send|-c|-i|--source)
+        --count|--backlog|--timeout|--interval|--ttl|--expect|--idle|--send|-c|-i|--source|--concurrency)
             return ;;
     esac
 
@@ -34,6 +34,7 @@ _lsock() {
         mcast-join)  opts="--iface --count --timeout" ;;
         mcast-send)  opts="--ttl --iface --count --interval" ;;
         tcp-ping)    opts="-c --count -i --interval --timeout --source --resolve-each -4 -6" ;;
+        probe)       opts="--concurrency --timeout --open --no-progress -4 -6" ;;
     esac
     if [[ $cur == -* ]]; then
         COMPREPLY=($(compgen -W "$opts --json --help -h" -- "$cur"))

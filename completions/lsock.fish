@@ -1,5 +1,5 @@
 # fish completion for lsock
-set -l commands resolve ifaces tcp-listen tcp-connect udp-send udp-listen mcast-join mcast-send tcp-ping
+set -l commands resolve ifaces tcp-listen tcp-connect udp-send udp-listen mcast-join mcast-send tcp-ping probe
 
 complete -c lsock -f
 complete -c lsock -l json -d 'Machine-readable output'
@@ -15,6 +15,7 @@ complete -c lsock -n "not __fish_seen_subcommand_from $commands" -a udp-listen -
 complete -c lsock -n "not __fish_seen_subcommand_from $commands" -a mcast-join -d 'Join a multicast group'
 complete -c lsock -n "not __fish_seen_subcommand_from $commands" -a mcast-send -d 'Send to a multicast group'
 complete -c lsock -n "not __fish_seen_subcommand_from $commands" -a tcp-ping -d 'Measure TCP connect latency'
+complete -c lsock -n "not __fish_seen_subcommand_from $commands" -a probe -d 'Show which TCP ports answer'
 
 complete -c lsock -n "__fish_seen_subcommand_from resolve ifaces tcp-listen tcp-connect udp-send udp-listen" -s 4 -d 'IPv4 only'
 complete -c lsock -n "__fish_seen_subcommand_from resolve ifaces tcp-listen tcp-connect udp-send udp-listen" -s 6 -d 'IPv6 only'
@@ -37,3 +38,9 @@ complete -c lsock -n "__fish_seen_subcommand_from tcp-ping" -s i -l interval -x 
 complete -c lsock -n "__fish_seen_subcommand_from tcp-ping" -l timeout -x -d 'Seconds per probe'
 complete -c lsock -n "__fish_seen_subcommand_from tcp-ping" -l source -x -d 'Local address'
 complete -c lsock -n "__fish_seen_subcommand_from tcp-ping" -l resolve-each -d 'Resolve before every probe'
+complete -c lsock -n "__fish_seen_subcommand_from probe" -s 4 -d 'IPv4 only'
+complete -c lsock -n "__fish_seen_subcommand_from probe" -s 6 -d 'IPv6 only'
+complete -c lsock -n "__fish_seen_subcommand_from probe" -l concurrency -x -d 'Attempts in flight'
+complete -c lsock -n "__fish_seen_subcommand_from probe" -l timeout -x -d 'Seconds per port'
+complete -c lsock -n "__fish_seen_subcommand_from probe" -l open -d 'Open ports only'
+complete -c lsock -n "__fish_seen_subcommand_from probe" -l no-progress -d 'No progress line'

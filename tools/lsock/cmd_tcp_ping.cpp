@@ -6,7 +6,6 @@
 
 #include <cmath>
 #include <limits>
-#include <lsock/resolve.hpp>
 #include <lsock/socket.hpp>
 #include <optional>
 
@@ -14,6 +13,7 @@
 #include "common.hpp"
 #include "latency_stats.hpp"
 #include "options.hpp"
+#include "target_address.hpp"
 
 namespace lsock::cli {
 namespace {
@@ -40,14 +40,6 @@ std::string failure_word(const lsock::error& e) {
   if (e.name == "ECONNREFUSED") return "refused";
   if (e.name == "ETIMEDOUT") return "timeout";
   return e.name;
-}
-
-/// The address probes go to: an IP literal as it is, else the first address of the name.
-result<std::string> probe_address(const std::string& host, family_preference prefer) {
-  auto list = lsock::resolve(host, prefer);
-  if (!list) return list.error();
-  if (list->empty()) return library_error("resolve", ENOENT, "no addresses for " + host);
-  return list->front().addr;
 }
 
 probe_result probe_once(const std::string& addr, int port, const socket_options& so,
@@ -187,7 +179,7 @@ int run(const tcp_ping_options& o, const output& out) {
   const socket_options so = probe_socket_options(o, to.address);
   install_stop_handlers();
 
-  auto addr = probe_address(to.address, so.prefer);
+  auto addr = first_address(to.address, so.prefer);
   if (!addr) {
     out.failure(addr.error(), true);
     return 1;
@@ -198,7 +190,7 @@ int run(const tcp_ping_options& o, const output& out) {
   for (long long seq = 1; o.count == 0 || seq <= o.count; ++seq) {
     const auto next = now_ns() + static_cast<std::int64_t>(o.interval * 1e9);
     if (o.resolve_each && seq > 1) {
-      if (auto again = probe_address(to.address, so.prefer)) {
+      if (auto again = first_address(to.address, so.prefer)) {
         *addr = *again;
       } else {
         out.failure(again.error(), true);

@@ -26,5 +26,6 @@ command register_udp_listen(CLI::App& app);
 command register_mcast_join(CLI::App& app);
 command register_mcast_send(CLI::App& app);
 command register_tcp_ping(CLI::App& app);
+command register_probe(CLI::App& app);
 
 }  // namespace lsock::cli
