@@ -142,7 +142,7 @@ result<chunk> walk(std::span<const std::byte> datagram, std::uint32_t seq,
     nlmsghdr h{};
     std::memcpy(&h, datagram.data(), sizeof h);
     if (h.nlmsg_len < header_size || h.nlmsg_len > datagram.size()) {
-      return library_error("netlink", EBADMSG, "malformed netlink reply");
+      return library_error("netlink", EPROTO, "malformed netlink reply");
     }
     const message m{h.nlmsg_type, h.nlmsg_flags, h.nlmsg_seq,
                     datagram.subspan(header_size, h.nlmsg_len - header_size)};
@@ -153,7 +153,7 @@ result<chunk> walk(std::span<const std::byte> datagram, std::uint32_t seq,
       // Both carry an int: 0, or the negative errno that ended the dump.
       int code = 0;
       if (!read_struct(m.payload, code) && m.type == NLMSG_ERROR) {
-        return library_error("netlink", EBADMSG, "malformed netlink error");
+        return library_error("netlink", EPROTO, "malformed netlink error");
       }
       if (code < 0) return system_error("netlink", -code);
       if (m.type == NLMSG_DONE) {

@@ -45,7 +45,7 @@ struct chunk {
 
 /// Walks the messages of one datagram, calling `on` for each reply to `seq` that is neither
 /// NLMSG_DONE nor NLMSG_ERROR. Replies to other sequence numbers are skipped. Errors: the
-/// NLMSG_ERROR code the kernel sent (op "netlink"), EBADMSG for a malformed datagram.
+/// NLMSG_ERROR code the kernel sent (op "netlink"), EPROTO for a malformed datagram.
 [[nodiscard]] result<chunk> walk(std::span<const std::byte> datagram, std::uint32_t seq,
                                  const std::function<void(const message&)>& on);
 
