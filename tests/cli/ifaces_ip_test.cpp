@@ -58,6 +58,25 @@ class IfacesVsIp : public ::testing::Test {
     // A tun device (point-to-point, no link-layer address) where /dev/net/tun exists.
     have_tun = std::system("env -u LD_PRELOAD ip tuntap add mode tun name tun0 2>/dev/null") == 0;
     if (have_tun) ip("link set tun0 up");
+    wait_for_carrier();
+  }
+
+  /// The kernel brings a veth's carrier up and gives it its own link-local address a moment
+  /// after `ip link set up` (linkwatch runs up to a second later): wait for that, bounded.
+  static void wait_for_carrier() {
+    for (int i = 0; i < 100; ++i) {
+      int settled = 0;
+      for (const auto& l : ip_json({"addr", "show", "up"})) {
+        const std::string name = l.value("ifname", "");
+        if (name != "v0" && name != "v1") continue;
+        for (const auto& a : l.value("addr_info", json::array())) {
+          const bool own_ll = a.value("scope", "") == "link" && a.value("local", "") != "fe80::1";
+          if (own_ll && l.value("operstate", "") == "UP") ++settled;
+        }
+      }
+      if (settled == 2) return;
+      usleep(100 * 1000);
+    }
   }
 };
 
