@@ -294,7 +294,7 @@ std::vector<std::string> link_flag_names(unsigned flags, bool lower_link_down) {
   }
   if (flags != 0) {
     char hex[16];
-    std::snprintf(hex, sizeof hex, "%x", flags);
+    (void)std::snprintf(hex, sizeof hex, "%x", flags);
     out.emplace_back(hex);
   }
   if (lower_link_down) out.emplace_back("M-DOWN");
@@ -323,7 +323,7 @@ std::vector<std::string> address_flag_names(lsock::family f, std::uint32_t flags
   }
   if (flags != 0) {
     char hex[16];
-    std::snprintf(hex, sizeof hex, "%02x", flags);
+    (void)std::snprintf(hex, sizeof hex, "%02x", flags);
     out.emplace_back(hex);
   }
   return out;
@@ -398,7 +398,8 @@ std::string link_address_text(unsigned type, std::span<const std::byte> bytes) {
   std::string out;
   for (const std::byte b : bytes) {
     char hex[4];
-    std::snprintf(hex, sizeof hex, out.empty() ? "%02x" : ":%02x", std::to_integer<unsigned>(b));
+    (void)std::snprintf(hex, sizeof hex, out.empty() ? "%02x" : ":%02x",
+                        std::to_integer<unsigned>(b));
     out += hex;
   }
   return out;
@@ -413,7 +414,7 @@ result<void> dump(std::uint16_t type, int timeout_ms,
   if (auto sent = send_request(fd.get(), type, seq); !sent) return sent;
   // Big enough for any dump datagram the kernel builds for a reader with this buffer; MSG_TRUNC
   // makes recvfrom() report a larger one rather than cut it silently.
-  std::vector<std::byte> buf(64 * 1024);
+  std::vector<std::byte> buf(std::size_t{64} * 1024);
   const std::int64_t deadline = now_ms() + timeout_ms;
   constexpr int max_datagrams = 1 << 16;
   for (int datagrams = 0; datagrams < max_datagrams;) {
