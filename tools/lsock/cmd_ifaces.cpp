@@ -36,17 +36,18 @@ std::vector<shown_interface> pick(const std::vector<interface_info>& table,
   const auto want = family_choice(o.v4, o.v6);
   const bool by_name = std::any_of(table.begin(), table.end(),
                                    [&](const interface_info& i) { return i.name == o.name; });
+  const bool by_label = !o.name.empty() && !by_name;
   std::vector<shown_interface> out;
   for (const auto& i : table) {
-    if (!o.name.empty() && by_name && i.name != o.name) continue;
+    if (by_name && i.name != o.name) continue;
     shown_interface s{&i, {}};
     bool labelled = false;
     for (const auto& a : i.addresses) {
-      const bool label_ok = o.name.empty() || by_name || a.label == o.name;
-      labelled = labelled || (!o.name.empty() && !by_name && a.label == o.name);
-      if (label_ok && family_wanted(want, a.family)) s.addresses.push_back(&a);
+      const bool selected = !by_label || a.label == o.name;
+      labelled = labelled || (by_label && selected);
+      if (selected && family_wanted(want, a.family)) s.addresses.push_back(&a);
     }
-    if (!o.name.empty() && !by_name && !labelled) continue;
+    if (by_label && !labelled) continue;
     if (o.name.empty() && want != family_preference::any && s.addresses.empty()) continue;
     out.push_back(std::move(s));
   }
