@@ -59,6 +59,10 @@ result<std::vector<interface_info>> read_table() {
     if (links[i].link_index != 0 && !links[i].link_elsewhere) {
       const auto it = position.find(links[i].link_index);
       lower_down = it == position.end() || (links[it->second].flag_bits & IFF_UP) == 0;
+      if (it != position.end()) out[i].link = out[it->second].name;
+    }
+    if (const auto m = position.find(links[i].master_index); m != position.end()) {
+      out[i].master = out[m->second].name;
     }
     out[i].flags = detail::netlink::link_flag_names(links[i].flag_bits, lower_down);
   }

@@ -193,8 +193,17 @@ bool parse_link(std::span<const std::byte> payload, link_message& out) {
       case IFLA_BROADCAST:
         broadcast = d;
         break;
+      case IFLA_QDISC:
+        out.info.qdisc = read_string(d);
+        break;
+      case IFLA_TXQLEN:
+        out.info.txqlen = read_u32(d);
+        break;
       case IFLA_LINK:
         out.link_index = read_u32(d);
+        break;
+      case IFLA_MASTER:
+        out.master_index = read_u32(d);
         break;
       case IFLA_LINK_NETNSID:
         out.link_elsewhere = true;

@@ -55,6 +55,8 @@ class IfacesVsIp : public ::testing::Test {
     // w0 is up on a peer that is down: no carrier, "M-DOWN"; w1 has no address at all.
     ip("link add w0 type veth peer name w1");
     ip("link set w0 up");
+    ip("link add b0 type bridge");
+    ip("link set w1 master b0");
     // A tun device (point-to-point, no link-layer address) where /dev/net/tun exists.
     have_tun = std::system("env -u LD_PRELOAD ip tuntap add mode tun name tun0 2>/dev/null") == 0;
     if (have_tun) ip("link set tun0 up");
@@ -129,9 +131,16 @@ void expect_same_interface(const json& ip_i, const json& i) {
   EXPECT_EQ(i["flags"], ip_i["flags"]);  // the same names in the same order
   EXPECT_EQ(i["mtu"], ip_i["mtu"]);
   EXPECT_EQ(i["operstate"], ip_i["operstate"]);
-  // `ip -4`/`ip -6` leave the link layer out; lsock always has it.
+  EXPECT_EQ(i["txqlen"], ip_i.value("txqlen", 0));
+  EXPECT_EQ(i.value("master", ""), ip_i.value("master", ""));
+  // ip names the link it sits on, or writes null (index 0) or "ifN" (not found here).
+  const json ip_link = ip_i.value("link", json());
+  const bool named = ip_link.is_string() && ip_link.get<std::string>().rfind("if", 0) != 0;
+  EXPECT_EQ(i.value("link", ""), named ? ip_link.get<std::string>() : "");
+  // `ip -4`/`ip -6` leave the link layer and (-6) the qdisc out; lsock always has them.
   EXPECT_TRUE(i["link_type"].is_string());
   if (ip_i.contains("link_type")) {
+    EXPECT_EQ(i.value("qdisc", ""), ip_i.value("qdisc", ""));
     EXPECT_EQ(i["link_type"], ip_i["link_type"]);
     EXPECT_EQ(i.value("address", ""), ip_i.value("address", ""));
     EXPECT_EQ(i.value("broadcast", ""), ip_i.value("broadcast", ""));
@@ -182,9 +191,10 @@ TEST_F(IfacesVsIp, EveryInterfaceAndAddressMatchesIp) {
   expect_same_listing(ip_doc, ours);
   // The set-up's features really are in the listing being compared.
   const std::string text = ours.dump();
-  for (const char* needle : {"\"peer\":\"10.88.0.2\"", "\"label\":\"v0:alias\"", "\"secondary\"",
-                             "\"zone\":\"v0\"", "\"PROMISC\"", "\"NOARP\"", "\"M-DOWN\"",
-                             "\"NO-CARRIER\"", "\"LOWERLAYERDOWN\"", "\"valid_lft_s\":36"}) {
+  for (const char* needle :
+       {"\"peer\":\"10.88.0.2\"", "\"label\":\"v0:alias\"", "\"secondary\"", "\"zone\":\"v0\"",
+        "\"PROMISC\"", "\"NOARP\"", "\"M-DOWN\"", "\"NO-CARRIER\"", "\"LOWERLAYERDOWN\"",
+        "\"valid_lft_s\":36", "\"master\":\"b0\"", "\"link\":\"v1\""}) {
     EXPECT_NE(text.find(needle), std::string::npos) << needle << " missing in " << text;
   }
   if (have_tun) {
@@ -244,7 +254,8 @@ TEST_F(IfacesVsIp, NamedInterfaceWithoutThatFamilyIsShownEmpty) {
 TEST_F(IfacesVsIp, TextShowsZonesPeersLabelsInColumns) {
   auto r = run(lsock({"ifaces", "v0"}));
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_NE(r.out.find("v0 <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 state UP\n"),
+  EXPECT_NE(r.out.find("v0@v1 <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc noqueue state UP "
+                       "qlen 1000\n"),
             std::string::npos)
       << r.out;
   EXPECT_NE(r.out.find("    link/ether "), std::string::npos) << r.out;

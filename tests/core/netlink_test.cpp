@@ -81,6 +81,7 @@ bytes link_payload(unsigned index, unsigned flags, unsigned short type) {
   const unsigned char oper = 6;  // IF_OPER_UP
   p.attr_str(IFLA_IFNAME, "eth7").attr_u32(IFLA_MTU, 9000).attr(IFLA_OPERSTATE, &oper, 1);
   p.attr(IFLA_ADDRESS, mac, 6).attr(IFLA_BROADCAST, brd, 6).attr_u32(IFLA_LINK, 3);
+  p.attr_str(IFLA_QDISC, "fq_codel").attr_u32(IFLA_TXQLEN, 500).attr_u32(IFLA_MASTER, 9);
   return p.b;
 }
 
@@ -95,7 +96,10 @@ TEST(NetlinkParse, LinkCarriesEveryField) {
   EXPECT_EQ(l.info.link_type, "ether");
   EXPECT_EQ(l.info.address, "02:00:5e:10:ab:ff");
   EXPECT_EQ(l.info.broadcast, "ff:ff:ff:ff:ff:ff");
+  EXPECT_EQ(l.info.qdisc, "fq_codel");
+  EXPECT_EQ(l.info.txqlen, 500u);
   EXPECT_EQ(l.link_index, 3u);
+  EXPECT_EQ(l.master_index, 9u);
   EXPECT_FALSE(l.link_elsewhere);
   EXPECT_EQ(l.flag_bits, flags);
 }

@@ -83,6 +83,10 @@ json interface_json(const shown_interface& s) {
          {"mtu", i.mtu},   {"operstate", i.operstate}, {"link_type", i.link_type}};
   if (!i.address.empty()) j["address"] = i.address;
   if (!i.broadcast.empty()) j["broadcast"] = i.broadcast;
+  if (!i.qdisc.empty()) j["qdisc"] = i.qdisc;
+  j["txqlen"] = i.txqlen;
+  if (!i.link.empty()) j["link"] = i.link;
+  if (!i.master.empty()) j["master"] = i.master;
   json addrs = json::array();
   for (const auto* a : s.addresses) addrs.push_back(address_json(i, *a));
   j["addresses"] = std::move(addrs);
@@ -118,15 +122,20 @@ std::vector<std::string> address_cells(const interface_info& i, const address_in
           extra};
 }
 
-/// ip's first two lines of an interface: index, name, flags, mtu, state; link type and address.
+/// ip's first two lines of an interface: index, name[@link], flags, mtu, qdisc, master, state,
+/// queue length; link type and address.
 std::vector<std::string> interface_lines(const interface_info& i) {
   std::string link = "    link/" + i.link_type;
   if (!i.address.empty()) link += " " + i.address;
   const bool p2p = std::find(i.flags.begin(), i.flags.end(), "POINTOPOINT") != i.flags.end();
   if (!i.broadcast.empty()) link += (p2p ? " peer " : " brd ") + i.broadcast;
-  return {std::to_string(i.index) + ": " + i.name + " <" + join(i.flags, ",") + "> mtu " +
-              std::to_string(i.mtu) + " state " + i.operstate,
-          link};
+  std::string head = std::to_string(i.index) + ": " + i.name +
+                     (i.link.empty() ? "" : "@" + i.link) + " <" + join(i.flags, ",") + "> mtu " +
+                     std::to_string(i.mtu);
+  if (!i.qdisc.empty()) head += " qdisc " + i.qdisc;
+  if (!i.master.empty()) head += " master " + i.master;
+  head += " state " + i.operstate + " qlen " + std::to_string(i.txqlen);
+  return {head, link};
 }
 
 /// Text for people: each interface's lines, then its addresses in columns aligned across
@@ -182,7 +191,8 @@ command register_ifaces(CLI::App& app) {
   CLI::App* sub = app.add_subcommand("ifaces", "List network interfaces and their addresses");
   sub->footer(
       "--json prints an array: [{name, index, flags [...], mtu, operstate, link_type[, address,\n"
-      "broadcast], addresses [{family, addr, mask, prefixlen, scope[, scope_id, zone][, peer]\n"
+      "broadcast][, qdisc], txqlen[, link][, master], addresses [{family, addr, mask, prefixlen, "
+      "scope[, scope_id, zone][, peer]\n"
       "[, broadcast][, label], flags [...], valid_lft_s, preferred_lft_s}]}]; a lifetime of\n"
       "null is forever. NAME may be an address label (v0:alias). With -4/-6 a named\n"
       "interface is shown even without such addresses. An unknown NAME is exit 1.\n"

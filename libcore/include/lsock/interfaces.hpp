@@ -77,6 +77,10 @@ struct interface_info {
   std::string link_type;  ///< "ether", "loopback", "none"... (`ip`'s names)
   std::string address;    ///< link-layer address ("aa:bb:cc:dd:ee:ff"), "" when it has none
   std::string broadcast;  ///< link-layer broadcast (the peer on point-to-point links), or ""
+  std::string qdisc;      ///< the queueing discipline: "noqueue", "fq_codel"... ("" if none)
+  unsigned txqlen = 0;    ///< transmit queue length
+  std::string link;       ///< the interface this one sits on here (a veth's peer, a VLAN's), or ""
+  std::string master;     ///< the bridge or bond it belongs to, or ""
   std::vector<address_info> addresses;  ///< IPv4 then IPv6, in the kernel's order
 };
 

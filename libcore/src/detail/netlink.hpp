@@ -20,6 +20,7 @@ struct link_message {
   interface_info info;          ///< everything but the flag names and `addresses`
   unsigned flag_bits = 0;       ///< ifi_flags (IFF_*)
   unsigned link_index = 0;      ///< IFLA_LINK: the link this one sits on (a veth's peer), or 0
+  unsigned master_index = 0;    ///< IFLA_MASTER: its bridge or bond, or 0
   bool link_elsewhere = false;  ///< IFLA_LINK_NETNSID: that link is in another namespace
 };
 
