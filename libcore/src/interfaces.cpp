@@ -1,6 +1,7 @@
 #include "lsock/interfaces.hpp"
 
 #include <arpa/inet.h>
+#include <linux/rtnetlink.h>
 #include <net/if.h>
 #include <netinet/in.h>
 
@@ -8,7 +9,9 @@
 #include <cstring>
 #include <memory>
 #include <string>
+#include <unordered_map>
 
+#include "detail/netlink.hpp"
 #include "detail/sockaddr.hpp"
 #include "detail/syscalls.hpp"
 
@@ -17,7 +20,7 @@ namespace {
 
 using ifaddrs_list = std::unique_ptr<ifaddrs, void (*)(ifaddrs*)>;
 
-/// getifaddrs() through the seam; the list itself is freed, not the cursor (known defect 2).
+/// getifaddrs() through the seam; the list itself is freed, not the cursor.
 result<ifaddrs_list> read_ifaddrs() {
   ifaddrs* list = nullptr;
   if (detail::sys().getifaddrs(&list) < 0) return system_error("getifaddrs", errno);
@@ -29,7 +32,67 @@ interface_flags flags_of(unsigned f) noexcept {
                          (f & IFF_BROADCAST) != 0, (f & IFF_MULTICAST) != 0};
 }
 
+// A dump normally takes well under a millisecond; this bounds a kernel that does not answer.
+constexpr int dump_timeout_ms = 5000;
+constexpr int dump_attempts = 5;
+
+/// One consistent pass: the links, then the addresses, joined by interface index.
+result<std::vector<interface_info>> read_table() {
+  std::vector<detail::netlink::link_message> links;
+  auto got_links = detail::netlink::dump(RTM_GETLINK, dump_timeout_ms, [&](const auto& m) {
+    detail::netlink::link_message l;
+    if (m.type == RTM_NEWLINK && detail::netlink::parse_link(m.payload, l)) {
+      links.push_back(std::move(l));
+    }
+  });
+  if (!got_links) return std::move(got_links).error();
+  std::vector<interface_info> out;
+  std::unordered_map<unsigned, std::size_t> position;  // index -> place in out
+  for (auto& l : links) {
+    position.emplace(l.info.index, out.size());
+    out.push_back(std::move(l.info));
+  }
+  for (std::size_t i = 0; i < links.size(); ++i) {
+    // As ip: a link that sits on another one here (a veth's peer) is "M-DOWN" while that one is
+    // not up (or is not listed).
+    bool lower_down = false;
+    if (links[i].link_index != 0 && !links[i].link_elsewhere) {
+      const auto it = position.find(links[i].link_index);
+      lower_down = it == position.end() || (links[it->second].flag_bits & IFF_UP) == 0;
+      if (it != position.end()) out[i].link = out[it->second].name;
+    }
+    if (const auto m = position.find(links[i].master_index); m != position.end()) {
+      out[i].master = out[m->second].name;
+    }
+    out[i].flags = detail::netlink::link_flag_names(links[i].flag_bits, lower_down);
+  }
+  auto got_addrs = detail::netlink::dump(RTM_GETADDR, dump_timeout_ms, [&](const auto& m) {
+    detail::netlink::address_message a;
+    if (m.type != RTM_NEWADDR || !detail::netlink::parse_address(m.payload, a)) return;
+    // An address of an interface created after the link dump waits for the next listing.
+    if (const auto it = position.find(a.index); it != position.end()) {
+      out[it->second].addresses.push_back(std::move(a.info));
+    }
+  });
+  if (!got_addrs) return std::move(got_addrs).error();
+  return out;
+}
+
 }  // namespace
+
+result<std::vector<interface_info>> interface_table() {
+  for (int attempt = 1;; ++attempt) {
+    auto table = read_table();
+    const bool changed =
+        !table && table.error().domain == error_domain::library && table.error().code == EAGAIN;
+    if (!changed) return table;
+    if (attempt == dump_attempts) {
+      return library_error("netlink", EAGAIN,
+                           "the interfaces kept changing during " + std::to_string(dump_attempts) +
+                               " dumps; try again");
+    }
+  }
+}
 
 result<std::vector<interface_link>> links() {
   auto list = read_ifaddrs();

@@ -129,10 +129,11 @@ TEST_F(CliFault, ResolverAndInterfaceFailures) {
   EXPECT_TRUE(fails_cleanly(lsock_run({"--json", "tcp-connect", "name.test", "9"}), "EAI_AGAIN"));
   seam::fail_resolver(EAI_AGAIN);
   EXPECT_TRUE(fails_cleanly(lsock_run({"--json", "udp-send", "name.test", "9", "x"}), "EAI_AGAIN"));
-  seam::fail(call::getifaddrs, ENOMEM);
-  EXPECT_TRUE(fails_cleanly(lsock_run({"--json", "ifaces"}), "ENOMEM", "getifaddrs"));
+  // ifaces reads the kernel's routing socket.
+  seam::fail(call::recvfrom, ENOMEM);
+  EXPECT_TRUE(fails_cleanly(lsock_run({"--json", "ifaces"}), "ENOMEM", "netlink"));
   // Text mode: the same exit code and stderr line, nothing on stdout.
-  seam::fail(call::getifaddrs, ENOMEM);
+  seam::fail(call::socket, ENOMEM);
   auto t = lsock_run({"ifaces"});
   EXPECT_EQ(t.code, 1);
   EXPECT_EQ(t.out, "");

@@ -7,11 +7,13 @@
 // - bind: only 127.0.0.0/8, ::1 and port 0; unix paths only inside the sandbox directory
 //   (the working directory while fuzzing), abstract names only "@lsock-fuzz...".
 // - connect / sendto: only to loopback ports bound by this process and still open, and to
-//   unix addresses as above. Everything else fails as the kernel would (ENETUNREACH,
-//   ECONNREFUSED, EACCES).
+//   unix addresses as above, and to the kernel's routing socket (the read-only interface
+//   dump of `ifaces`). Everything else fails as the kernel would (ENETUNREACH, ECONNREFUSED,
+//   EACCES).
 // - Multicast group joins are refused (ENODEV): a join would send IGMP/MLD reports.
 
 #include <arpa/inet.h>
+#include <linux/netlink.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -81,6 +83,10 @@ inline bool unix_allowed(const sockaddr* sa, socklen_t len, std::string* path = 
 inline int refuse_destination(const sockaddr* sa, socklen_t len) {
   if (sa == nullptr) return 0;  // a connected socket's own peer
   if (sa->sa_family == AF_UNIX) return unix_allowed(sa, len) ? 0 : EACCES;
+  // `ifaces` asks the kernel (netlink port 0) for a read-only dump of the interfaces.
+  if (sa->sa_family == AF_NETLINK) {
+    return reinterpret_cast<const sockaddr_nl*>(sa)->nl_pid == 0 ? 0 : EACCES;
+  }
   if (sa->sa_family != AF_INET && sa->sa_family != AF_INET6) return EAFNOSUPPORT;
   if (!is_loopback(sa, len)) return ENETUNREACH;
   return sb().owned_ports.count(port_of(sa)) != 0 ? 0 : ECONNREFUSED;
