@@ -102,6 +102,10 @@ route parse_route(std::span<const unsigned char> body) {
   return r;
 }
 
+/// Room for one datagram of an answer: the kernel caps a dump datagram at 32 KiB; a larger one
+/// would be reported (MSG_TRUNC), not misread.
+constexpr std::size_t answer_buffer_bytes = std::size_t{64} * 1024;
+
 /// Sends `req` to the kernel and hands every route of the answer to `on_route`: one message
 /// for a lookup, messages up to NLMSG_DONE for a dump (the kernel always ends a dump).
 template <class OnRoute>
@@ -118,7 +122,7 @@ result<void> ask_kernel(const route_request& req, OnRoute&& on_route) {
     return system_error("route", errno);
   }
   const bool dump = (req.hdr.nlmsg_flags & NLM_F_DUMP) != 0;
-  std::vector<unsigned char> buf(64 * 1024);
+  std::vector<unsigned char> buf(answer_buffer_bytes);
   for (;;) {
     const ssize_t n =
         retry_eintr([&] { return sys().recv(fd.get(), buf.data(), buf.size(), MSG_TRUNC); });
