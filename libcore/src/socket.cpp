@@ -9,10 +9,10 @@
 #include <optional>
 #include <utility>
 
+#include "detail/multicast_setup.hpp"
 #include "detail/sockaddr.hpp"
 #include "detail/syscalls.hpp"
 #include "detail/unique_fd.hpp"
-#include "lsock/interfaces.hpp"
 
 namespace lsock {
 namespace {
@@ -26,86 +26,6 @@ result<void> set_int_option(detail::unique_fd& fd, int level, int name, int valu
     return system_error("setsockopt", errno);
   }
   return {};
-}
-
-bool is_ipv4_multicast(const endpoint& ep) noexcept {
-  const auto* in = static_cast<const sockaddr_in*>(ep.data());
-  return IN_MULTICAST(ntohl(in->sin_addr.s_addr));
-}
-
-bool is_ipv6_multicast(const endpoint& ep) noexcept {
-  const auto* in6 = static_cast<const sockaddr_in6*>(ep.data());
-  return IN6_IS_ADDR_MULTICAST(&in6->sin6_addr);
-}
-
-/// The interface index for opts.iface; 0 (kernel's choice) when none was given. A scoped
-/// IPv6 group ("ff02::1%lo") names its interface itself.
-result<unsigned> iface_index_for(const socket_options& opts, const endpoint& ep) {
-  if (!opts.iface.empty()) return interface_index(opts.iface);
-  if (ep.family() == family::inet6) {
-    return static_cast<const sockaddr_in6*>(ep.data())->sin6_scope_id;
-  }
-  return 0U;
-}
-
-/// bind(), type mcast: broadcast on IPv4, and a group join when bound to a group address.
-result<void> setup_mcast_receiver(detail::unique_fd& fd, const endpoint& ep,
-                                  const socket_options& opts) {
-  auto index = iface_index_for(opts, ep);
-  if (!index) return std::move(index).error();
-  if (ep.family() == family::inet) {
-    if (auto ok = set_int_option(fd, SOL_SOCKET, SO_BROADCAST, 1); !ok) return ok;
-    if (!is_ipv4_multicast(ep)) return {};
-    ip_mreqn req{};
-    req.imr_multiaddr = static_cast<const sockaddr_in*>(ep.data())->sin_addr;
-    req.imr_ifindex = static_cast<int>(*index);
-    if (sys().setsockopt(fd.get(), IPPROTO_IP, IP_ADD_MEMBERSHIP, &req, sizeof req) < 0) {
-      return system_error("join", errno);
-    }
-    return {};
-  }
-  // IPv6: binding to "::" just receives; a group address is joined (known defect 8).
-  if (!is_ipv6_multicast(ep)) return {};
-  ipv6_mreq req{};
-  req.ipv6mr_multiaddr = static_cast<const sockaddr_in6*>(ep.data())->sin6_addr;
-  req.ipv6mr_interface = *index;
-  if (sys().setsockopt(fd.get(), IPPROTO_IPV6, IPV6_JOIN_GROUP, &req, sizeof req) < 0) {
-    return system_error("join", errno);
-  }
-  return {};
-}
-
-/// connect(), type mcast: broadcast permission, TTL / hop limit and the sending interface.
-result<void> setup_mcast_sender(detail::unique_fd& fd, const endpoint& ep,
-                                const socket_options& opts) {
-  auto index = iface_index_for(opts, ep);
-  if (!index) return std::move(index).error();
-  if (ep.family() == family::inet) {
-    if (auto ok = set_int_option(fd, SOL_SOCKET, SO_BROADCAST, 1); !ok) return ok;
-    if (auto ok = set_int_option(fd, IPPROTO_IP, IP_MULTICAST_TTL, opts.ttl); !ok) return ok;
-    if (*index != 0) {
-      ip_mreqn req{};
-      req.imr_ifindex = static_cast<int>(*index);
-      if (sys().setsockopt(fd.get(), IPPROTO_IP, IP_MULTICAST_IF, &req, sizeof req) < 0) {
-        return system_error("setsockopt", errno);
-      }
-    }
-    return {};
-  }
-  if (auto ok = set_int_option(fd, IPPROTO_IPV6, IPV6_MULTICAST_HOPS, opts.ttl); !ok) return ok;
-  if (*index != 0) {
-    return set_int_option(fd, IPPROTO_IPV6, IPV6_MULTICAST_IF, static_cast<int>(*index));
-  }
-  return {};
-}
-
-/// A link-local IPv6 group ("ff02::1") can only be bound with a scope: take it from the
-/// chosen interface when the address did not name one.
-void scope_to_iface(endpoint& ep, const socket_options& opts) {
-  if (ep.family() != family::inet6 || opts.iface.empty()) return;
-  auto* in6 = static_cast<sockaddr_in6*>(ep.data());
-  if (in6->sin6_scope_id != 0 || !IN6_IS_ADDR_MC_LINKLOCAL(&in6->sin6_addr)) return;
-  if (auto index = interface_index(opts.iface)) in6->sin6_scope_id = *index;
 }
 
 int sock_type_for(socket_type t) noexcept {
@@ -217,8 +137,9 @@ result<socket> socket::bind(socket_type type, std::string_view address, int port
     }
     endpoint local = ep;
     if (type == socket_type::mcast) {
-      if (auto ok = setup_mcast_receiver(*fd, ep, opts); !ok) return std::move(ok).error();
-      scope_to_iface(local, opts);
+      if (auto ok = detail::setup_mcast_receiver(*fd, local, opts); !ok) {
+        return std::move(ok).error();
+      }
     }
     if (sys().bind(fd->get(), detail::as_sockaddr(local), local.size()) < 0) {
       return system_error("bind", errno);
@@ -253,15 +174,18 @@ result<socket> socket::connect(socket_type type, std::string_view address, int p
     if (auto ok = check_mcast_family("connect", type, ep); !ok) return std::move(ok).error();
     auto fd = open_socket(ep, type);
     if (!fd) return std::move(fd).error();
+    endpoint remote = ep;
     if (type == socket_type::mcast) {
-      if (auto ok = setup_mcast_sender(*fd, ep, opts); !ok) return std::move(ok).error();
+      if (auto ok = detail::setup_mcast_sender(*fd, remote, opts); !ok) {
+        return std::move(ok).error();
+      }
     }
     if (!opts.source.empty()) {
       if (auto ok = bind_source(*fd, ep, opts.source); !ok) return std::move(ok).error();
     }
     // Non-blocking: EINPROGRESS is the normal answer for tcp; an interrupted connect goes on
     // in the background just the same.
-    if (sys().connect(fd->get(), detail::as_sockaddr(ep), ep.size()) < 0) {
+    if (sys().connect(fd->get(), detail::as_sockaddr(remote), remote.size()) < 0) {
       if (errno != EINPROGRESS && errno != EINTR) return system_error("connect", errno);
       // A name with more addresses ("localhost": ::1, then 127.0.0.1): a refusal usually
       // arrives within microseconds, after connect() returned. Wait a moment for it so the

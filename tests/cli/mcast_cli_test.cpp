@@ -1,4 +1,7 @@
-// mcast-join ⇄ mcast-send. ctest runs this binary inside a private network namespace.
+// mcast-join ⇄ mcast-send. ctest runs this binary inside a private network namespace; the
+// McastCliVeth tests run in a second one that also has the veth pair v0/v1 (LSOCK_NETNS_VETH=1).
+#include <net/if.h>
+
 #include <cstdlib>
 
 #include "cli_support.hpp"
@@ -119,12 +122,63 @@ TEST(McastCliBroadcast, SubnetBroadcastIsAccepted) {
   EXPECT_EQ(std::system("env -u LD_PRELOAD ip link del lsk2"), 0) << "cleanup failed";
 }
 
-INSTANTIATE_TEST_SUITE_P(Groups, McastCli,
-                         ::testing::Values(group_case{"239.1.2.3", ""},
-                                           group_case{"239.1.2.4", "lo"},
-                                           group_case{"255.255.255.255", ""},
-                                           group_case{"ff15::1:3", ""},
-                                           group_case{"ff15::1:4", "lo"}));
+// Link-local and interface-local groups without --iface: lo is the only interface here.
+INSTANTIATE_TEST_SUITE_P(
+    Groups, McastCli,
+    ::testing::Values(group_case{"239.1.2.3", ""}, group_case{"239.1.2.4", "lo"},
+                      group_case{"255.255.255.255", ""}, group_case{"ff15::1:3", ""},
+                      group_case{"ff15::1:4", "lo"}, group_case{"ff02::1:5", ""},
+                      group_case{"ff01::1:5", ""}, group_case{"ff02::1:6%lo", ""}));
+
+// --- With the veth pair: routes send IPv4 multicast to lo, addresses are on v0/v1 -------------
+
+class McastCliVeth : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    const char* v = std::getenv("LSOCK_NETNS_VETH");
+    if (v == nullptr || std::string(v) != "1" || if_nametoindex("v0") == 0) {
+      GTEST_SKIP() << "no veth pair v0/v1 here (ctest runs these with LSOCK_NETNS_VETH=1)";
+    }
+  }
+};
+
+TEST_F(McastCliVeth, SendWithoutIfaceGoesWhereTheRouteSends) {
+  // "ip route add 224.0.0.0/4 dev lo": a member on lo hears a sender that names no interface.
+  background joiner(lsock({"--json", "mcast-join", "239.1.2.30", "0", "--iface", "lo", "--count",
+                           "1", "--timeout", "10"}));
+  const int port = first_event_port(joiner);
+  ASSERT_GT(port, 0);
+  auto s = run(lsock({"mcast-send", "239.1.2.30", std::to_string(port), "hello"}));
+  ASSERT_EQ(s.exit_code, 0) << s.err;
+  auto done = joiner.finish();
+  EXPECT_EQ(done.exit_code, 0) << "nothing arrived on lo: " << done.err;
+  const auto events = parse_lines(done.out);
+  ASSERT_FALSE(events.empty());
+  ASSERT_EQ(events[0]["event"], "datagram") << done.out;
+  EXPECT_EQ(events[0]["payload"], "hello");
+}
+
+TEST_F(McastCliVeth, LinkLocalGroupWithoutIfaceIsAUsageError) {
+  // Routes for ff02::/16 lead to lo, v0 and v1: the kernel cannot choose, the user must.
+  auto send = run(lsock({"mcast-send", "ff02::1234", "9", "x"}));
+  EXPECT_EQ(send.exit_code, 2) << send.err;
+  EXPECT_EQ(count_lines(send.err), 1) << send.err;
+  EXPECT_NE(send.err.find("--iface"), std::string::npos) << send.err;
+  EXPECT_EQ(send.out, "");
+  auto join = run(lsock({"--json", "mcast-join", "ff02::1234", "0", "--timeout", "1"}));
+  EXPECT_EQ(join.exit_code, 2) << join.err;
+  EXPECT_EQ(count_lines(join.err), 1) << join.err;
+  EXPECT_NE(join.err.find("--iface"), std::string::npos) << join.err;
+  const auto events = parse_lines(join.out);
+  ASSERT_EQ(events.size(), 1u) << join.out;
+  EXPECT_EQ(events[0]["event"], "error");
+  EXPECT_NE(events[0].value("message", "").find("--iface"), std::string::npos) << join.out;
+  // Named, or as a zone, it works.
+  auto named = run(lsock({"mcast-send", "ff02::1234", "9", "x", "--iface", "v0"}));
+  EXPECT_EQ(named.exit_code, 0) << named.err;
+  auto zoned = run(lsock({"mcast-send", "ff02::1234%v0", "9", "x"}));
+  EXPECT_EQ(zoned.exit_code, 0) << zoned.err;
+}
 
 }  // namespace
 }  // namespace lsock::test

@@ -2,6 +2,7 @@
 // what arrives.
 
 #include <limits>
+#include <lsock/multicast.hpp>
 #include <lsock/socket.hpp>
 
 #include "commands.hpp"
@@ -28,6 +29,8 @@ int run(const mcast_join_options& o, const output& out) {
   so.iface = o.iface;
   auto s = lsock::socket::bind(socket_type::mcast, bind_to, port, so);
   if (!s) {
+    // The kernel cannot choose an interface for this group: the user must (exit 2).
+    if (interface_needed(s.error())) throw usage_error(s.error().message + " (give --iface NAME)");
     out.failure(s.error(), true);
     return 1;
   }
@@ -50,6 +53,8 @@ command register_mcast_join(CLI::App& app) {
       app.add_subcommand("mcast-join", "Join a multicast group (or IPv4 broadcast) and receive");
   sub->footer(
       "GROUP: IPv4 224.0.0.0/4, IPv6 ff00::/8, or 255.255.255.255 for IPv4 broadcast.\n"
+      "Without --iface the routing table picks the interface; ff01:: groups use the loopback,\n"
+      "ff02:: groups the one interface their routes lead to (several: exit 2, give --iface).\n"
       "PORT 0 picks a free port, reported in the 'joined' event.\n"
       "Runs until --count datagrams, --timeout or Ctrl-C; then prints a summary (exit 0; 1 when\n"
       "--timeout came before --count). JSON Lines events: joined, datagram, error, summary.\n"

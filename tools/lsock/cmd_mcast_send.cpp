@@ -1,6 +1,7 @@
 // lsock mcast-send GROUP PORT [DATA]: send to a multicast group or the IPv4 broadcast address.
 
 #include <limits>
+#include <lsock/multicast.hpp>
 #include <lsock/socket.hpp>
 
 #include "commands.hpp"
@@ -28,6 +29,8 @@ int run(const mcast_send_options& o, const output& out) {
   so.iface = o.iface;
   auto s = lsock::socket::connect(socket_type::mcast, o.group, parse_destination_port(o.port), so);
   if (!s) {
+    // The kernel cannot choose an interface for this group: the user must (exit 2).
+    if (interface_needed(s.error())) throw usage_error(s.error().message + " (give --iface NAME)");
     out.failure(s.error(), false);
     return 1;
   }
@@ -42,6 +45,8 @@ command register_mcast_send(CLI::App& app) {
       app.add_subcommand("mcast-send", "Send datagrams to a multicast group or broadcast");
   sub->footer(
       "GROUP: IPv4 224.0.0.0/4, IPv6 ff00::/8, or 255.255.255.255 for IPv4 broadcast.\n"
+      "Without --iface the routing table picks the interface; ff01:: groups use the loopback,\n"
+      "ff02:: groups the one interface their routes lead to (several: exit 2, give --iface).\n"
       "--json prints one document: to, sent [{seq, bytes, elapsed_ms}], datagrams, bytes.\n"
       "Example: lsock mcast-send 239.1.2.3 5000 'hello' --ttl 2 --count 3 --interval 500");
   sub->add_option("GROUP", opts->group, "Group (or broadcast) address")->required()->type_name("");

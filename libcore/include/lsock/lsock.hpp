@@ -4,6 +4,7 @@
 #include "lsock/address.hpp"     // IWYU pragma: export
 #include "lsock/error.hpp"       // IWYU pragma: export
 #include "lsock/interfaces.hpp"  // IWYU pragma: export
+#include "lsock/multicast.hpp"   // IWYU pragma: export
 #include "lsock/poll.hpp"        // IWYU pragma: export
 #include "lsock/resolve.hpp"     // IWYU pragma: export
 #include "lsock/result.hpp"      // IWYU pragma: export

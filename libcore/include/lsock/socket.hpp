@@ -16,7 +16,8 @@ struct socket_options {
   family_preference prefer = family_preference::any;  ///< for hostnames: force IPv4 or IPv6
   int backlog = 5;                                    ///< bind, tcp: listen() backlog
   int ttl = 1;        ///< connect, mcast: IP_MULTICAST_TTL / IPV6_MULTICAST_HOPS (0..255)
-  std::string iface;  ///< mcast: interface name ("eth0") or address to join on / send from
+  std::string iface;  ///< mcast: interface name ("eth0") or address to join on / send from;
+                      ///< empty: chosen by group_interface() (lsock/multicast.hpp)
   /// connect, tcp/udp: the local IP literal to send from (bound with port 0 before connecting).
   /// Its family must match the destination's; a name with several addresses tries only those
   /// of the source's family.
@@ -47,12 +48,15 @@ class socket {
 
   /// Creates a socket bound to address:port. tcp sockets listen with opts.backlog; mcast
   /// sockets get SO_BROADCAST (IPv4) and join the group when `address` is a multicast
-  /// group (IPv4 224.0.0.0/4 or IPv6 ff00::/8) on opts.iface (default: the kernel's choice).
+  /// group (IPv4 224.0.0.0/4 or IPv6 ff00::/8) on the interface group_interface() gives for
+  /// opts.iface (interface- and link-local IPv6 groups are bound with it as scope id; a
+  /// link-local group with no single route interface is an error, see interface_needed()).
   /// Every failure of socket()/setsockopt()/bind()/listen() is reported and the fd released.
   static result<socket> bind(socket_type type, std::string_view address, int port,
                              const socket_options& opts = {});
   /// Creates a socket connecting to address:port. tcp connects without blocking: wait for
-  /// writability with select, then call status(). mcast sets TTL/hops and the sending iface.
+  /// writability with select, then call status(). mcast sets TTL/hops and the sending
+  /// interface: group_interface()'s, and for IPv4 without one the route's interface.
   static result<socket> connect(socket_type type, std::string_view address, int port,
                                 const socket_options& opts = {});
 
