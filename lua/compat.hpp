@@ -65,6 +65,13 @@ inline void setmetatable(lua_State* L, const char* tname) {
 #endif  // 5.1
 
 #if LUA_VERSION_NUM < 503
+/// 5.3's luaL_newmetatable also names the type (__name), which error messages and tests use.
+inline int newmetatable(lua_State* L, const char* tname) {
+  if (!luaL_newmetatable(L, tname)) return 0;
+  lua_pushstring(L, tname);
+  lua_setfield(L, -2, "__name");
+  return 1;
+}
 // The 5.3 getters return the type of the value they pushed; 5.1 and 5.2 take int indices.
 inline int rawget(lua_State* L, int i) { return lua_rawget(L, i), lua_type(L, -1); }
 inline int rawgeti(lua_State* L, int i, lua_Integer n) {
@@ -108,6 +115,7 @@ inline lua_Integer checkinteger(lua_State* L, int i) {
   }
   return v;
 }
+#define luaL_newmetatable(L, t) ::lsocket::compat::newmetatable(L, t)
 #define lua_rawget(L, i) ::lsocket::compat::rawget(L, i)
 #define lua_rawgeti(L, i, n) ::lsocket::compat::rawgeti(L, i, n)
 #define lua_rawseti(L, i, n) ::lsocket::compat::rawseti(L, i, n)
