@@ -124,12 +124,12 @@ function(_lsock_lua_discover)
   endif()
 endfunction()
 
-# lsock_lua_module(<name> SOURCES <files>... [LIBRARIES <targets>...])
+# lsock_lua_module(<name> SOURCES <files>... [LIBRARIES <targets>...] [NO_INSTALL])
 # Builds <name>.so for every version found: build/<preset>/lua/<V>/<name>.so, installed (component
-# lua) into that version's directory. Targets: <name> for 5.4 (also written to
+# lua) into that version's directory unless NO_INSTALL. The sources include "compat.hpp". Targets: <name> for 5.4 (also written to
 # build/<preset>/lua/<name>.so), <name>_<V> for the others.
 function(lsock_lua_module name)
-  cmake_parse_arguments(PARSE_ARGV 1 arg "" "" "SOURCES;LIBRARIES")
+  cmake_parse_arguments(PARSE_ARGV 1 arg "NO_INSTALL" "" "SOURCES;LIBRARIES")
   get_property(versions GLOBAL PROPERTY LSOCK_LUA_VERSIONS)
   foreach(v IN LISTS versions)
     get_property(inc GLOBAL PROPERTY LSOCK_LUA_${v}_INCLUDE_DIR)
@@ -159,7 +159,7 @@ function(lsock_lua_module name)
         COMMAND ${CMAKE_COMMAND} -E create_symlink ../${name}.so ${CMAKE_BINARY_DIR}/lua/5.4/${name}.so
         VERBATIM)
     endif()
-    if(cmod_dir)
+    if(cmod_dir AND NOT arg_NO_INSTALL)
       # Component "lua": `cmake --install <build> --component lua` installs the modules alone.
       install(TARGETS ${target} LIBRARY DESTINATION ${cmod_dir} COMPONENT lua)
     endif()
