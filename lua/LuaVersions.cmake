@@ -9,9 +9,10 @@
 #
 # LSOCK_LUA_INCLUDE_DIR: build for the one Lua whose lua.h is there (the rockspec passes the
 # headers of the Lua luarocks runs); its version is read from lua.h.
-# LSOCK_LUA_CMOD_DIR: install directory of that one module (default: lib/lua/<5.X>).
-# LSOCK_LUA_CMOD_ROOT: otherwise each module goes to <root>/<5.X> (default lib/lua), relative
-# to the prefix or absolute.
+# LSOCK_LUA_CMOD_DIR: install directory of that one module, or else of the Lua 5.4 module
+# (default: <root>/<5.X>).
+# LSOCK_LUA_CMOD_ROOT: each module goes to <root>/<5.X> (default lib/lua). Both relative to the
+# prefix, or absolute.
 #
 # Results (global properties, so tests/ sees them): LSOCK_LUA_VERSIONS (e.g. 5.1;5.2;5.4;luajit),
 # and per version V: LSOCK_LUA_<V>_INCLUDE_DIR, LSOCK_LUA_<V>_INTERPRETER (empty when missing),
@@ -19,7 +20,7 @@
 # (V: reason;...).
 
 set(LSOCK_LUA_INCLUDE_DIR "" CACHE PATH "Build only for the Lua whose lua.h is in this directory")
-set(LSOCK_LUA_CMOD_DIR "" CACHE STRING "Install directory of that module (relative to the prefix, or absolute)")
+set(LSOCK_LUA_CMOD_DIR "" CACHE STRING "Install directory of that module, or of the 5.4 one (relative to the prefix, or absolute)")
 set(LSOCK_LUA_CMOD_ROOT lib/lua CACHE STRING "Modules install to <root>/<5.X> (relative to the prefix, or absolute)")
 
 # The "5.X" of the lua.h in `dir` (LuaJIT's says 5.1), or "" when there is none.
@@ -109,6 +110,11 @@ function(_lsock_lua_discover)
     set(dir ${root}/${abi})
     if(v STREQUAL "luajit" AND "5.1" IN_LIST built)
       set(dir "")
+    elseif(v STREQUAL "5.4" AND LSOCK_LUA_CMOD_DIR)
+      set(dir ${LSOCK_LUA_CMOD_DIR})
+      if(NOT IS_ABSOLUTE "${dir}")
+        set(dir ${CMAKE_INSTALL_PREFIX}/${dir})
+      endif()
     endif()
     _lsock_lua_found(${v} "${inc}" ${abi} "${LSOCK_LUA_${v}_EXE}" "${dir}")
     list(APPEND built ${v})
