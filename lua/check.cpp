@@ -22,8 +22,8 @@ lua_socket* check_socket(lua_State* L, int idx) {
 
 namespace {
 
-/// An integer at `idx`: floats must have an exact integer value (no silent truncation:
-/// known defect 10).
+/// An integer at `idx`: floats must have an exact integer value (no silent truncation), on
+/// 5.1 and 5.2 too (compat.hpp's lua_tointegerx).
 lua_Integer check_exact_integer(lua_State* L, int idx) {
   int is_num = 0;
   const lua_Integer v = lua_tointegerx(L, idx, &is_num);
@@ -50,7 +50,10 @@ lua_Integer opt_integer_in(lua_State* L, int idx, lua_Integer def, lua_Integer l
   if (lua_isnoneornil(L, idx)) return def;
   const lua_Integer v = check_exact_integer(L, idx);
   if (v < lo || v > hi) {
-    luaL_argerror(L, idx, lua_pushfstring(L, "%s out of range (%I-%I)", what, lo, hi));
+    // %d, not %I: Lua 5.1 and 5.2 have no %I (every range here fits an int).
+    luaL_argerror(L, idx,
+                  lua_pushfstring(L, "%s out of range (%d-%d)", what, static_cast<int>(lo),
+                                  static_cast<int>(hi)));
   }
   return v;
 }
@@ -86,7 +89,9 @@ int option_integer(lua_State* L, int idx, const char* key, lua_Integer lo, lua_I
   int ok = 0;
   const lua_Integer v = lua_type(L, -1) == LUA_TNUMBER ? lua_tointegerx(L, -1, &ok) : 0;
   if (!ok || v < lo || v > hi) {
-    luaL_argerror(L, idx, lua_pushfstring(L, "option '%s' must be an integer %I-%I", key, lo, hi));
+    luaL_argerror(L, idx,
+                  lua_pushfstring(L, "option '%s' must be an integer %d-%d", key,
+                                  static_cast<int>(lo), static_cast<int>(hi)));
   }
   return static_cast<int>(v);
 }
@@ -180,9 +185,9 @@ std::int64_t check_timeout_ms(lua_State* L, int idx) {
   if (lua_isnoneornil(L, idx)) return -1;
   const lua_Number t = luaL_checknumber(L, idx);
   if (std::isnan(t)) luaL_argerror(L, idx, "timeout is NaN");
-  if (t < 0) luaL_argerror(L, idx, "timeout must not be negative");
-  // Beyond ~31 years (and math.huge) means: no timeout.
-  if (t > 1e9) return -1;
+  // A negative timeout waits forever, as in the original lsocket (scripts pass -1); beyond
+  // ~31 years (and math.huge) means the same.
+  if (t < 0 || t > 1e9) return -1;
   return static_cast<std::int64_t>(std::ceil(t * 1000.0));
 }
 

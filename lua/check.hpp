@@ -6,9 +6,9 @@
 #include <cstdint>
 #include <lsock/address.hpp>
 #include <lsock/socket.hpp>
-#include <lua.hpp>
 #include <string_view>
 
+#include "compat.hpp"
 #include "lua_socket.hpp"
 
 namespace lsocket {
@@ -45,7 +45,8 @@ lua_Integer opt_integer_in(lua_State* L, int idx, lua_Integer def, lua_Integer l
 bool to_socket_type(lua_State* L, int idx, lsock::socket_type& out);
 /// "inet"/"inet6" or nil at `idx`.
 lsock::family_preference opt_family(lua_State* L, int idx);
-/// select's timeout in seconds at `idx`, as milliseconds; -1 for nil or math.huge.
+/// select's timeout in seconds at `idx`, as milliseconds; -1 (no timeout) for nil, a negative
+/// number or math.huge. NaN is a bad argument.
 std::int64_t check_timeout_ms(lua_State* L, int idx);
 /// recv/recvfrom buffer size at `idx`: 1..max_recv_size, default default_recv_size.
 std::size_t opt_recv_size(lua_State* L, int idx);

@@ -2,7 +2,7 @@
 // Sockets left to the garbage collector still hold descriptors, and the collector cannot know
 // it: when a call fails because the process ran out of descriptors, collect once and retry.
 
-#include <lua.hpp>
+#include "compat.hpp"
 
 namespace lsocket {
 
@@ -12,7 +12,7 @@ template <class Make>
 auto with_gc_retry(lua_State* L, Make&& make) {
   auto r = make();
   if (!r && (r.error().name == "EMFILE" || r.error().name == "ENFILE")) {
-    lua_gc(L, LUA_GCCOLLECT);
+    lua_gc(L, LUA_GCCOLLECT, 0);
     r = make();
   }
   return r;

@@ -5,8 +5,9 @@
 
 #include <cstring>
 #include <exception>
-#include <lua.hpp>
 #include <new>
+
+#include "compat.hpp"
 
 namespace lsocket {
 

@@ -4,7 +4,7 @@ source = {
   url = "git+file://.",
 }
 description = {
-  summary = "lsocket for Lua 5.4 on the lsock socket core: same API, none of its defects",
+  summary = "lsocket for Lua 5.1-5.4 and LuaJIT on the lsock socket core: same API, none of its defects",
   detailed = [[
     A drop-in replacement for Gunnar Zötl's lsocket: IPv4, IPv6, unix and abstract sockets,
     tcp, udp and multicast/broadcast, almost-nonblocking I/O, select without the 1024 limit,
@@ -13,13 +13,15 @@ description = {
   license = "MIT",
 }
 dependencies = {
-  "lua >= 5.4, < 5.5",
+  "lua >= 5.1",
 }
 build = {
   type = "cmake",
   variables = {
     CMAKE_BUILD_TYPE = "Release",
     CMAKE_INSTALL_PREFIX = "$(PREFIX)",
+    -- One module, for the Lua luarocks runs: its headers, its module directory.
+    LSOCK_LUA_INCLUDE_DIR = "$(LUA_INCDIR)",
     LSOCK_LUA_CMOD_DIR = "$(LIBDIR)",
     LSOCK_BUILD_TOOLS = "OFF",
     BUILD_TESTING = "OFF",

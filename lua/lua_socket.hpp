@@ -2,7 +2,8 @@
 // The socket userdata: an lsock::socket living inside Lua-managed memory.
 
 #include <lsock/socket.hpp>
-#include <lua.hpp>
+
+#include "compat.hpp"
 
 namespace lsocket {
 

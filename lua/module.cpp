@@ -5,9 +5,9 @@
 #include <lsock/resolve.hpp>
 #include <lsock/socket.hpp>
 #include <lsock/version.hpp>
-#include <lua.hpp>
 
 #include "check.hpp"
+#include "compat.hpp"
 #include "gc_retry.hpp"
 #include "guard.hpp"
 #include "lua_socket.hpp"

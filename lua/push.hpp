@@ -14,9 +14,10 @@
 #include <lsock/resolve.hpp>
 #include <lsock/result.hpp>
 #include <lsock/socket.hpp>
-#include <lua.hpp>
 #include <span>
 #include <vector>
+
+#include "compat.hpp"
 
 namespace lsocket {
 

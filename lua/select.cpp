@@ -3,6 +3,7 @@
 
 #include "select.hpp"
 
+#include <algorithm>
 #include <cstdint>
 #include <lsock/poll.hpp>
 #include <new>
@@ -22,6 +23,9 @@ struct select_state {
   lsock::selector selector;
   std::vector<int> read_fds;
   std::vector<int> write_fds;
+  /// seen[fd] == pass: the table being gathered already listed fd (repeats are dropped).
+  std::vector<std::uint32_t> seen;
+  std::uint32_t pass = 0;
   /// Set while a select call has results in `selector` that it has not pushed yet.
   bool busy = false;
 };
@@ -33,29 +37,27 @@ int select_state_gc(lua_State* L) {
   return 0;
 }
 
-int select_state_release(lua_State* L) {
-  static_cast<select_state*>(lua_touserdata(L, 1))->busy = false;
-  return 0;
-}
-
 select_state* new_select_state(lua_State* L) {
   void* mem = lua_newuserdatauv(L, sizeof(select_state), 0);
   auto* st = new (mem) select_state{};
   if (luaL_newmetatable(L, select_state_meta)) {
     lua_pushcfunction(L, select_state_gc);
     lua_setfield(L, -2, "__gc");
-    lua_pushcfunction(L, select_state_release);
-    lua_setfield(L, -2, "__close");
   }
   lua_setmetatable(L, -2);
   return st;
 }
 
-/// Collects the descriptors of the sockets in the table at `idx`: -1 for closed sockets and
-/// for nil holes, so indices still match the table.
-void gather(lua_State* L, int idx, int meta_idx, std::vector<int>& fds) {
+/// Collects the descriptors of the sockets in the table at `idx`: -1 for closed sockets, for nil
+/// holes and for a socket the table listed before (so each is reported once, at its first
+/// position, as the original lsocket does), so indices still match the table.
+void gather(lua_State* L, int idx, int meta_idx, select_state& st, std::vector<int>& fds) {
   const auto n = static_cast<lua_Integer>(lua_rawlen(L, idx));
   fds.resize(static_cast<std::size_t>(n));
+  if (++st.pass == 0) {  // wrapped: forget every old mark
+    std::fill(st.seen.begin(), st.seen.end(), 0);
+    st.pass = 1;
+  }
   for (lua_Integer i = 1; i <= n; ++i) {
     const int t = lua_rawgeti(L, idx, i);
     int fd = -1;
@@ -67,9 +69,29 @@ void gather(lua_State* L, int idx, int meta_idx, std::vector<int>& fds) {
       fd = static_cast<lua_socket*>(lua_touserdata(L, -2))->sock.fd();
       lua_pop(L, 1);
     }
+    if (fd >= 0) {
+      const auto slot = static_cast<std::size_t>(fd);
+      if (slot >= st.seen.size()) st.seen.resize(slot + 1);
+      if (st.seen[slot] == st.pass) fd = -1;
+      st.seen[slot] = st.pass;
+    }
     fds[static_cast<std::size_t>(i - 1)] = fd;
     lua_pop(L, 1);
   }
+}
+
+/// The waiting half of select, run under lua_pcall: state, read table or nil, write table or
+/// nil, timeout in ms. Raises only when Lua runs out of memory while pushing the results.
+int select_wait(lua_State* L) {
+  auto* st = static_cast<select_state*>(lua_touserdata(L, 1));
+  const int read_idx = lua_istable(L, 2) ? 2 : 0;
+  const int write_idx = lua_istable(L, 3) ? 3 : 0;
+  auto r = st->selector.wait(
+      read_idx != 0 ? std::span<const int>(st->read_fds) : std::span<const int>(),
+      write_idx != 0 ? std::span<const int>(st->write_fds) : std::span<const int>(),
+      lua_tointeger(L, 4));
+  return push_selected(L, r, read_idx, st->selector.ready_read(), write_idx,
+                       st->selector.ready_write());
 }
 
 int lsocket_select(lua_State* L) {
@@ -89,29 +111,40 @@ int lsocket_select(lua_State* L) {
   const std::int64_t timeout_ms = check_timeout_ms(L, pos);
   if (pos < nargs) luaL_argerror(L, pos + 1, "too many arguments");
 
-  const int state_idx = nargs + 1;
   auto* st = static_cast<select_state*>(lua_touserdata(L, lua_upvalueindex(1)));
-  if (st->busy) {
-    // A finalizer, run by an allocation below in an outer select, called select: the shared
-    // state still holds the outer call's results. Work on a private state instead.
-    st = new_select_state(L);
-  } else {
+  const bool shared = !st->busy;
+  lua_pushvalue(L, lua_upvalueindex(3));  // select_wait
+  if (shared) {
     lua_pushvalue(L, lua_upvalueindex(1));
+  } else {
+    // A finalizer, run by an allocation in an outer select, called select: the shared state
+    // still holds the outer call's results. Work on a private state instead.
+    st = new_select_state(L);
   }
   lua_pushvalue(L, lua_upvalueindex(2));  // the socket metatable
   const int meta_idx = lua_gettop(L);
-  if (read_idx != 0) gather(L, read_idx, meta_idx, st->read_fds);
-  if (write_idx != 0) gather(L, write_idx, meta_idx, st->write_fds);
-  // From here on nothing raises but an allocation failure; the to-be-closed slot clears `busy`
-  // when this call returns or raises.
-  st->busy = true;
-  lua_toclose(L, state_idx);
-
-  auto r = st->selector.wait(
-      read_idx != 0 ? std::span<const int>(st->read_fds) : std::span<const int>(),
-      write_idx != 0 ? std::span<const int>(st->write_fds) : std::span<const int>(), timeout_ms);
-  return push_selected(L, r, read_idx, st->selector.ready_read(), write_idx,
-                       st->selector.ready_write());
+  if (read_idx != 0) gather(L, read_idx, meta_idx, *st, st->read_fds);
+  if (write_idx != 0) gather(L, write_idx, meta_idx, *st, st->write_fds);
+  lua_pop(L, 1);
+  // Arguments are checked (errors above name 'select'). The rest runs protected, so `busy` is
+  // cleared however it ends, on every Lua version (no to-be-closed variable below 5.4).
+  const int base = lua_gettop(L) - 2;  // below select_wait
+  if (read_idx != 0) {
+    lua_pushvalue(L, read_idx);
+  } else {
+    lua_pushnil(L);
+  }
+  if (write_idx != 0) {
+    lua_pushvalue(L, write_idx);
+  } else {
+    lua_pushnil(L);
+  }
+  lua_pushinteger(L, static_cast<lua_Integer>(timeout_ms));
+  if (shared) st->busy = true;
+  const int status = lua_pcall(L, 4, LUA_MULTRET, 0);
+  if (shared) st->busy = false;
+  if (status != LUA_OK) return lua_error(L);
+  return lua_gettop(L) - base;
 }
 
 }  // namespace
@@ -119,7 +152,8 @@ int lsocket_select(lua_State* L) {
 void push_select(lua_State* L) {
   new_select_state(L);
   luaL_getmetatable(L, socket_meta);  // looked up once here, not on every call
-  lua_pushcclosure(L, guarded<lsocket_select>, 2);
+  lua_pushcfunction(L, guarded<select_wait>);
+  lua_pushcclosure(L, guarded<lsocket_select>, 3);
 }
 
 }  // namespace lsocket

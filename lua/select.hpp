@@ -1,6 +1,6 @@
 #pragma once
 
-#include <lua.hpp>
+#include "compat.hpp"
 
 namespace lsocket {
 /// Pushes the lsocket.select function (a closure owning its reusable poll state).

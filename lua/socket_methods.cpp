@@ -1,5 +1,5 @@
 // The socket methods: info, status, getfd, setfd, accept, recv, recvfrom, send, sendto, close,
-// and the metamethods __gc / __close / __tostring.
+// and the metamethods __gc / __close (Lua 5.4) / __tostring.
 
 #include "socket_methods.hpp"
 
@@ -49,8 +49,10 @@ int sock_info(lua_State* L) {
       return luaL_argerror(L, 2, lua_pushfstring(L, "invalid option '%s'", w));
     }
   }
-  if (auto open = s->sock.check_open("info"); !open) return push_error(L, open.error());
+  // A closed socket still describes itself, with fd = -1, as in the original lsocket: code
+  // that indexes the result (s:info().fd) keeps working. It has no endpoints to report.
   if (what == basic) return push_info(L, s->sock.info());
+  if (auto open = s->sock.check_open("info"); !open) return push_error(L, open.error());
   return push_endpoint(L, what == peer ? s->sock.peer_endpoint() : s->sock.local_endpoint());
 }
 
@@ -148,7 +150,9 @@ const luaL_Reg methods[] = {
 
 const luaL_Reg metamethods[] = {
     {"__gc", sock_collect},
-    {"__close", sock_collect},
+#if LUA_VERSION_NUM >= 504
+    {"__close", sock_collect},  // to-be-closed variables exist only in Lua 5.4
+#endif
     {"__tostring", sock_tostring},
     {nullptr, nullptr},
 };

@@ -1,6 +1,6 @@
 #pragma once
 
-#include <lua.hpp>
+#include "compat.hpp"
 
 namespace lsocket {
 /// Creates the socket metatable (methods, __gc, __close, __tostring) in the registry.

@@ -6,6 +6,8 @@ set -euo pipefail
 packages=(
   g++ cmake ninja-build pkg-config          # toolchain
   liblua5.4-dev lua5.4 lua-busted           # Lua module and its tests
+  liblua5.1-0-dev lua5.1 liblua5.2-dev lua5.2 # the module for every Lua (lua/compat.hpp)
+  liblua5.3-dev lua5.3 libluajit-5.1-dev luajit
   libcli11-dev nlohmann-json3-dev           # CLI
   libgtest-dev                              # C++ tests
   iproute2 util-linux                       # `ip` and `unshare` for the multicast namespace tests

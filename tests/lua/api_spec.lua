@@ -3,8 +3,15 @@ local lsocket = require "lsocket"
 local h = require "helpers"
 
 describe("lsocket module", function()
-  it("runs under Lua 5.4", function()
-    assert.equals("Lua 5.4", _VERSION)
+  it("runs under the interpreter ctest chose", function()
+    local run = os.getenv("LSOCK_LUA_RUN") or "lua5.4"
+    if run:find("^luajit") then
+      assert.equals("Lua 5.1", _VERSION)
+      assert.matches("^LuaJIT 2%.1", jit.version)
+    else
+      assert.equals("Lua " .. run:match("^lua(5%.%d)$"), _VERSION)
+      assert.is_nil(rawget(_G, "jit"))
+    end
   end)
 
   it("has the README's constants", function()
@@ -25,7 +32,12 @@ describe("lsocket module", function()
       assert.is_function(s[m], m)
     end
     assert.is_function(getmetatable(s).__gc)
-    assert.is_function(getmetatable(s).__close)
+    -- __close only where to-be-closed variables exist (Lua 5.4; close_spec.lua tests them).
+    if _VERSION == "Lua 5.4" then
+      assert.is_function(getmetatable(s).__close)
+    else
+      assert.is_nil(getmetatable(s).__close)
+    end
     s:close()
   end)
 
@@ -205,7 +217,7 @@ describe("bad arguments", function()
 
   it("setfd accepts only -1; anything else is nil and a message", function()
     local s = assert(lsocket.bind("udp", "127.0.0.1", 0))
-    for _, v in ipairs {0, 1, 5, -2, 1 << 40} do
+    for _, v in ipairs {0, 1, 5, -2, 2 ^ 40} do
       local ok, msg, name = s:setfd(v)
       assert.is_nil(ok)
       assert.is_string(msg)
@@ -217,11 +229,12 @@ describe("bad arguments", function()
   end)
 
   it("names the argument as the caller sees it", function()
-    local ok, err = pcall(function() return lsocket.bind("127.0.0.1") end)
+    -- Not tail calls: LuaJIT names no function called by one ('?'), whatever the module.
+    local ok, err = pcall(function() local r = lsocket.bind("127.0.0.1") return r end)
     assert.is_false(ok)
     assert.matches("bad argument #2 to 'bind' %(number expected, got no value%)", err)
     local s = assert(lsocket.bind("udp", "127.0.0.1", 0))
-    ok, err = pcall(function() return s:recv(-1) end)
+    ok, err = pcall(function() local r = s:recv(-1) return r end)
     assert.matches("bad argument #1 to 'recv'", err)  -- method call: the socket is not counted
     s:close()
   end)

@@ -3,6 +3,7 @@
 -- raise a "bad argument" error or return nil plus a message — never crash, hang or succeed
 -- silently with nonsense.
 local lsocket = require "lsocket"
+local h = require "helpers"
 
 local nan, huge = 0 / 0, math.huge
 local NIL = setmetatable({}, {__tostring = function() return "nil" end})
@@ -17,7 +18,7 @@ local junk = {
 local function unwrap(...)
   local t = table.pack(...)
   for i = 1, t.n do if t[i] == NIL then t[i] = nil end end
-  return table.unpack(t, 1, t.n)
+  return h.unpack(t, 1, t.n)
 end
 
 local function outcome(f, ...)
@@ -45,12 +46,12 @@ describe("bad-input matrix", function()
         for _, f in ipairs {lsocket.bind, lsocket.connect} do
           local args = {"udp", "127.0.0.1", 0, 1}
           args[pos] = j
-          local ok, s = pcall(f, unwrap(table.unpack(args, 1, 5)))
+          local ok, s = pcall(f, unwrap(h.unpack(args, 1, 5)))
           if ok then
             s = socket_or_nil(s)
             if s then s:close() end
           end
-          outcome(f, table.unpack(args, 1, 5))
+          outcome(f, h.unpack(args, 1, 5))
         end
       end
     end

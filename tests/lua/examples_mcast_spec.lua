@@ -1,19 +1,16 @@
 -- The multicast/broadcast examples; ctest runs this file in a private network namespace.
 local here = debug.getinfo(1, "S").source:match("^@(.*)/[^/]*$") or "."
 local examples = here .. "/../../lua/examples/"
-local lua = "lua5.4"
+local h = require "helpers"
+local lua = h.lua
 
 local function start(cmd)
-  local p = assert(io.popen("timeout 20 " .. cmd .. " 2>&1", "r"))
-  local first = p:read("l") or ""
+  local p = h.spawn("timeout 20 " .. cmd)
+  local first = p:read("*l") or ""
   return p, tonumber(first:match("port (%d+)")), first
 end
 
-local function run(cmd)
-  local p = assert(io.popen("timeout 10 " .. cmd .. " 2>&1", "r"))
-  local out = p:read("a")
-  return out, p:close()
-end
+local function run(cmd) return h.finish(h.spawn("timeout 10 " .. cmd)) end
 
 describe("multicast examples", function()
   for _, case in ipairs {
@@ -26,8 +23,8 @@ describe("multicast examples", function()
       local out, ok = run(lua .. " " .. examples .. "mcast_sender.lua " .. case.args .. port .. " hi")
       assert.is_true(ok)
       assert.matches("sent 2 bytes", out)
-      local rest = recv:read("a")
-      assert.is_true(recv:close())
+      local rest, done = h.finish(recv)
+      assert.is_true(done)
       assert.matches("^hi from ", rest)
     end)
   end
@@ -37,8 +34,8 @@ describe("multicast examples", function()
     assert.is_number(port)
     local _, ok = run(lua .. " " .. examples .. "mcast_sender.lua " .. port .. " bc 255.255.255.255")
     assert.is_true(ok)
-    local rest = recv:read("a")
-    assert.is_true(recv:close())
+    local rest, done = h.finish(recv)
+    assert.is_true(done)
     assert.matches("^bc from ", rest)
   end)
 end)

@@ -1,26 +1,20 @@
 -- Runs every example in lua/examples against its counterpart, each bounded by timeout(1).
 local here = debug.getinfo(1, "S").source:match("^@(.*)/[^/]*$") or "."
 local examples = here .. "/../../lua/examples/"
-local lua = "lua5.4"
+local h = require "helpers"
+local lua = h.lua
 
 --- Starts a server example; returns its pipe and the port from its first line.
 local function start(cmd)
-  local p = assert(io.popen("timeout 20 " .. cmd .. " 2>&1", "r"))
-  local first = p:read("l") or ""
+  local p = h.spawn("timeout 20 " .. cmd)
+  local first = p:read("*l") or ""
   return p, tonumber(first:match("(%d+)%s*$")), first
 end
 
-local function run(cmd)
-  local p = assert(io.popen("timeout 10 " .. cmd .. " 2>&1", "r"))
-  local out = p:read("a")
-  local ok = p:close()
-  return out, ok
-end
+--- Runs a client example: its output, and true if it exited with 0.
+local function run(cmd) return h.finish(h.spawn("timeout 10 " .. cmd)) end
 
-local function finish(p)
-  local rest = p:read("a")
-  return rest, p:close()
-end
+local finish = h.finish
 
 describe("examples", function()
   for _, v6 in ipairs {"", "6 "} do
@@ -53,10 +47,10 @@ describe("examples", function()
       local name
       if addr == "path" then
         local p = io.popen("mktemp -u /tmp/lsock-example-XXXXXX")
-        name = p:read("l") .. ".sock"
+        name = p:read("*l") .. ".sock"
         p:close()
       else
-        name = "@lsock-example-" .. tostring(math.random(1, 1e9))
+        name = h.abstract_name("example")  -- the pid makes it unique: 5.1-5.3 do not seed math.random
       end
       local server, _, first = start(lua .. " " .. examples .. "unix_server.lua " .. name .. " 1")
       assert.equals("listening on " .. name, first)

@@ -3,6 +3,37 @@ local lsocket = require "lsocket"
 
 local M = {}
 
+--- The interpreter running this suite (ctest sets LSOCK_LUA), for the scripts a test starts.
+M.lua = os.getenv("LSOCK_LUA") or "lua5.4"
+
+--- table.unpack; plain unpack on Lua 5.1 and LuaJIT.
+M.unpack = table.unpack or unpack
+
+--- An object whose finalizer calls `f`. Lua 5.1 and LuaJIT run __gc only for userdata, so
+--- there it is a newproxy.
+function M.on_collect(f)
+  if newproxy then
+    local p = newproxy(true)
+    getmetatable(p).__gc = f
+    return p
+  end
+  return setmetatable({}, {__gc = f})
+end
+
+--- Starts `cmd` (stdout and stderr on one pipe) so that its exit status can be read on every
+--- Lua: close() on a pipe does not return it on 5.1 and LuaJIT, so the shell appends it.
+function M.spawn(cmd)
+  return assert(io.popen("(" .. cmd .. ") 2>&1; echo \"<exit $?>\"", "r"))
+end
+
+--- Reads what is left of a spawned command's output: the output, and true if it exited with 0.
+function M.finish(p)
+  local out = p:read("*a")
+  p:close()
+  local body, code = out:match("^(.*)<exit (%d+)>\n$")
+  return body or out, code == "0"
+end
+
 --- Number of open sockets of this process. Collects garbage first, so sockets dropped
 --- earlier cannot close in the middle of a measurement. Only sockets are counted: the pipe
 --- io.popen itself opens comes and goes while `ls` runs.

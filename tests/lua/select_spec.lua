@@ -147,10 +147,10 @@ describe("select", function()
     local nested = 0
     for _ = 1, 100 do
       for _ = 1, 50 do
-        setmetatable({}, {__gc = function()
+        h.on_collect(function()
           nested = nested + 1
           lsocket.select({a}, {a}, 0)
-        end})
+        end)
       end
       local r, w = lsocket.select({a, b}, {a, b}, 1)
       assert.equals(1, #r)
@@ -162,12 +162,71 @@ describe("select", function()
     a:close(); b:close()
   end)
 
-  it("rejects NaN and negative timeouts", function()
-    assert.has_error(function() lsocket.select({}, 0 / 0) end)
-    assert.has_error(function() lsocket.select({}, -1) end)
-    assert.has_error(function() lsocket.select(-0.5) end)
-    assert.has_error(function() lsocket.select(nil, nil, 0 / 0) end)
-    assert.has_error(function() lsocket.select(-math.huge) end)
+  it("rejects NaN timeouts", function()
+    assert.has_error(function() lsocket.select({}, 0 / 0) end, nil)
+    assert.error_matches(function() lsocket.select({}, 0 / 0) end, "timeout is NaN")
+    assert.error_matches(function() lsocket.select(0 / 0) end, "timeout is NaN")
+    assert.error_matches(function() lsocket.select(nil, nil, 0 / 0) end, "timeout is NaN")
+  end)
+
+  it("a negative timeout waits forever, as the original's", function()
+    local a = assert(lsocket.bind("udp", "127.0.0.1", 0))
+    local b = assert(lsocket.bind("udp", "127.0.0.1", 0))
+    local port = b:info("socket").port
+    for _, t in ipairs {-1, -0.5, -math.huge} do
+      a:sendto("x", "127.0.0.1", port)
+      local r = lsocket.select({b}, t)  -- returns at once: b is readable
+      assert.same({b}, r)
+      assert.equals("x", b:recv())
+    end
+    -- Waiting for nothing, forever, is an error rather than a hang.
+    local r, msg = lsocket.select({}, -1)
+    assert.is_nil(r)
+    assert.matches("no open sockets", msg)
+    a:close(); b:close()
+  end)
+
+  it("a negative timeout waits until a socket is ready, not just a moment", function()
+    -- A child process sends after 0.3 s; select(-1) must still be waiting then.
+    local b = assert(lsocket.bind("udp", "127.0.0.1", 0))
+    local port = b:info("socket").port
+    -- Should the child fail, bash sends "child failed" instead: the select never hangs.
+    local child = h.spawn(h.lua .. [[ -e "
+      local ls = require 'lsocket'
+      ls.select(0.3)
+      assert(ls.connect('udp', '127.0.0.1', ]] .. port .. [[)):send('late')" ||
+      bash -c 'printf "child failed" >/dev/udp/127.0.0.1/]] .. port .. [['
+    ]])
+    assert.same({b}, lsocket.select({b}, -1))  -- a select that did not wait would see nothing
+    assert.equals("late", b:recv())
+    assert.same({"", true}, {h.finish(child)})
+    b:close()
+  end)
+
+  it("lists a socket the table holds twice once, at its first position", function()
+    local a = assert(lsocket.bind("udp", "127.0.0.1", 0))
+    local b = assert(lsocket.bind("udp", "127.0.0.1", 0))
+    local c = assert(lsocket.bind("udp", "127.0.0.1", 0))
+    for _, s in ipairs {a, b, c} do s:sendto("x", "127.0.0.1", s:info("socket").port) end
+    h.wait_readable(c)
+    local r, w = lsocket.select({b, a, b, c, a, b}, {c, c, a}, 1)
+    assert.equals(3, #r)
+    assert.is_true(rawequal(b, r[1]) and rawequal(a, r[2]) and rawequal(c, r[3]))
+    assert.equals(2, #w)  -- each result table on its own: c and a are in both
+    assert.is_true(rawequal(c, w[1]) and rawequal(a, w[2]))
+    -- The original's loginserver pattern: one accept per listed listener.
+    local srv, lport = h.listener()
+    local cl = assert(lsocket.connect("127.0.0.1", lport))
+    h.wait_readable(srv)
+    local ready = lsocket.select({srv, srv}, 1)
+    assert.equals(1, #ready)
+    local conn = assert(ready[1]:accept())
+    -- A repeat is dropped in every later call too (the marks do not carry over).
+    assert.equals(1, #lsocket.select({a, a}, 1))
+    assert.equals(1, #lsocket.select({a, a}, 1))
+    -- A closed socket in a repeated slot is ignored as before.
+    conn:close(); cl:close(); srv:close()
+    for _, s in ipairs {a, b, c} do s:close() end
   end)
 
   it("reports a refused connect as writable, then status says why", function()

@@ -5,7 +5,7 @@ local h = require "helpers"
 
 local function rss_kib()
   local f = assert(io.open("/proc/self/statm"))
-  local _, resident = f:read("n", "n")
+  local _, resident = f:read("*n", "*n")
   f:close()
   return resident * 4
 end

@@ -144,7 +144,7 @@ describe("tcp", function()
     local c, s, srv = h.tcp_pair()
     local total, saw_false = 0, false
     for _ = 1, 1000 do
-      local n = c:send(string.rep("y", 1 << 20))
+      local n = c:send(string.rep("y", 1024 * 1024))
       if n == false then saw_false = true break end
       total = total + n
     end
