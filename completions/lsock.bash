@@ -16,7 +16,7 @@ _lsock() {
         --iface)
             COMPREPLY=($(compgen -W "$(command ls /sys/class/net 2>/dev/null)" -- "$cur"))
             return ;;
-        --count|--backlog|--timeout|--interval|--ttl|--expect|--idle|--send|-c|-i|--source|--concurrency)
+        --count|--backlog|--timeout|--interval|--ttl|--expect|--idle|--send|-c|-i|--source|--concurrency|--retries)
             return ;;
     esac
 
@@ -29,7 +29,7 @@ _lsock() {
                      [[ $cur != -* ]] && COMPREPLY=($(compgen -W "$(command ls /sys/class/net 2>/dev/null)" -- "$cur")) ;;
         tcp-listen)  opts="--echo --count --backlog --timeout -4 -6" ;;
         tcp-connect) opts="--send --stdin --expect --timeout --idle -4 -6" ;;
-        udp-send)    opts="--stdin --count --interval -4 -6" ;;
+        udp-send)    opts="--stdin --count --interval --reply --retries --timeout -4 -6" ;;
         udp-listen)  opts="--echo --count --timeout -4 -6" ;;
         mcast-join)  opts="--iface --count --timeout" ;;
         mcast-send)  opts="--ttl --iface --count --interval" ;;

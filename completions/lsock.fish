@@ -44,3 +44,6 @@ complete -c lsock -n "__fish_seen_subcommand_from probe" -l concurrency -x -d 'A
 complete -c lsock -n "__fish_seen_subcommand_from probe" -l timeout -x -d 'Seconds per port'
 complete -c lsock -n "__fish_seen_subcommand_from probe" -l open -d 'Open ports only'
 complete -c lsock -n "__fish_seen_subcommand_from probe" -l no-progress -d 'No progress line'
+complete -c lsock -n "__fish_seen_subcommand_from udp-send" -l reply -d 'Wait for the answer'
+complete -c lsock -n "__fish_seen_subcommand_from udp-send" -l retries -x -d 'Resends without an answer'
+complete -c lsock -n "__fish_seen_subcommand_from udp-send" -l timeout -x -d 'Seconds per reply'

@@ -7,6 +7,7 @@
 #include "common.hpp"
 #include "datagrams.hpp"
 #include "options.hpp"
+#include "udp_exchange.hpp"
 
 namespace lsock::cli {
 namespace {
@@ -16,6 +17,9 @@ struct udp_send_options {
   bool stdin_mode = false;
   long long count = 1;
   long long interval_ms = 0;
+  bool reply = false;
+  long long retries = 0;
+  double timeout = 1;
   bool v4 = false;
   bool v6 = false;
 };
@@ -36,11 +40,17 @@ int run(const udp_send_options& o, const output& out) {
   socket_options so;
   so.prefer = family_choice(o.v4, o.v6);
   check_family(to.address, so.prefer);
+  if (o.reply && is_unix_address(to.address)) {
+    throw usage_error("--reply needs HOST PORT: an unnamed unix socket cannot be answered");
+  }
+  if (o.reply && !(o.timeout > 0))
+    throw usage_error("--timeout: a reply needs more than 0 seconds");
   auto s = lsock::socket::connect(socket_type::udp, to.address, to.port, so);
   if (!s) {
     out.failure(s.error(), false);
     return 1;
   }
+  if (o.reply) return exchange_datagrams(*s, {plan.data, o.count, o.retries, o.timeout}, out);
   return send_datagrams(*s, plan, out);
 }
 
@@ -58,13 +68,25 @@ command register_udp_send(CLI::App& app) {
       ->expected(1, 3)
       ->type_name("");
   sub->add_flag("--stdin", opts->stdin_mode, "Send standard input as the datagram");
-  sub->add_option("--count", opts->count, "Send N datagrams")
+  sub->add_option("--count", opts->count, "Send N datagrams (with --reply: stop after N replies)")
       ->check(whole_number(1, std::numeric_limits<long long>::max()))
       ->type_name("N")
       ->capture_default_str();
-  sub->add_option("--interval", opts->interval_ms, "Milliseconds between datagrams")
-      ->check(whole_number(0, 86'400'000))
-      ->type_name("MS");
+  auto* interval =
+      sub->add_option("--interval", opts->interval_ms, "Milliseconds between datagrams")
+          ->check(whole_number(0, 86'400'000))
+          ->type_name("MS");
+  auto* reply = sub->add_flag("--reply", opts->reply, "Wait for the peer's answer and report it");
+  sub->add_option("--retries", opts->retries, "With --reply: resends after a timeout with no reply")
+      ->check(whole_number(0, 1000))
+      ->type_name("N")
+      ->needs(reply);
+  sub->add_option("--timeout", opts->timeout, "With --reply: seconds to wait for a reply")
+      ->check(seconds())
+      ->type_name("S")
+      ->needs(reply)
+      ->capture_default_str();
+  interval->excludes(reply);
   auto* v4 = sub->add_flag("-4", opts->v4, "IPv4 only");
   sub->add_flag("-6", opts->v6, "IPv6 only")->excludes(v4);
   return {sub, [opts](const output& out) { return run(*opts, out); }};

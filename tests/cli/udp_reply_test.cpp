@@ -1,0 +1,119 @@
+// lsock udp-send --reply: UDP request/response against lsock udp-listen --echo, a peer that
+// answers twice, a silent peer (retries), a closed port (refused at once) and usage errors.
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <lsock/poll.hpp>
+#include <lsock/socket.hpp>
+
+#include "cli_support.hpp"
+
+namespace lsock::test {
+namespace {
+
+lsock::socket udp_peer() { return lsock::socket::bind(socket_type::udp, "127.0.0.1", 0).value(); }
+
+int port_of(const lsock::socket& s) { return s.local_endpoint().value().port(); }
+
+double seconds_since(std::chrono::steady_clock::time_point t) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
+}
+
+TEST(UdpReply, EchoServerAnswerIsReportedWithItsRtt) {
+  background server(lsock({"--json", "udp-listen", "127.0.0.1", "0", "--echo"}));
+  const int port = first_event_port(server);
+  ASSERT_GT(port, 0);
+  auto r = run(lsock({"--json", "udp-send", "127.0.0.1", std::to_string(port), "ping", "--reply"}));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  json doc = parse(r.out);
+  EXPECT_EQ(doc["state"], "replied");
+  EXPECT_EQ(doc["attempts"], 1);
+  ASSERT_EQ(doc["replies"].size(), 1u);
+  const json& rep = doc["replies"][0];
+  EXPECT_EQ(rep["payload"], "ping");
+  EXPECT_EQ(rep["from"]["port"], port);
+  ASSERT_TRUE(rep["rtt_ms"].is_number());
+  EXPECT_GT(rep["rtt_ms"].get<double>(), 0.0);
+  auto text = run(lsock({"udp-send", "127.0.0.1", std::to_string(port), "hi", "--reply"}));
+  ASSERT_EQ(text.exit_code, 0) << text.err;
+  EXPECT_NE(text.out.find("reply from 127.0.0.1:" + std::to_string(port) + " in "),
+            std::string::npos)
+      << text.out;
+  EXPECT_NE(text.out.find(": hi"), std::string::npos) << text.out;
+}
+
+TEST(UdpReply, CountWaitsForThatManyReplies) {
+  auto peer = udp_peer();
+  background client(lsock({"--json", "udp-send", "127.0.0.1", std::to_string(port_of(peer)), "q",
+                           "--reply", "--count", "2", "--timeout", "5"}));
+  selector sel;
+  const int fd = peer.fd();
+  ASSERT_TRUE(sel.wait(std::span<const int>(&fd, 1), {}, 5000).value());
+  char buf[64];
+  endpoint from;
+  ASSERT_EQ(peer.recvfrom(buf, from).value().status, io_status::ready);
+  ASSERT_TRUE(peer.sendto("one", from).has_value());
+  ASSERT_TRUE(peer.sendto("two", from).has_value());
+  auto r = client.finish();
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  json doc = parse(r.out);
+  ASSERT_EQ(doc["replies"].size(), 2u);
+  EXPECT_EQ(doc["replies"][0]["payload"], "one");
+  EXPECT_EQ(doc["replies"][1]["payload"], "two");
+  EXPECT_EQ(doc["state"], "replied");
+}
+
+TEST(UdpReply, ASilentPeerGetsTheRetriesThenExitOne) {
+  auto peer = udp_peer();
+  const auto start = std::chrono::steady_clock::now();
+  auto r = run(lsock({"--json", "udp-send", "127.0.0.1", std::to_string(port_of(peer)), "x",
+                      "--reply", "--retries", "2", "--timeout", "0.2"}));
+  const double s = seconds_since(start);
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(count_lines(r.err), 1) << r.err;
+  json doc = parse(r.out);
+  EXPECT_EQ(doc["state"], "timeout");
+  EXPECT_EQ(doc["attempts"], 3);
+  EXPECT_TRUE(doc["replies"].empty());
+  EXPECT_GE(s, 0.55);
+  EXPECT_LT(s, 2.0);
+  int got = 0;
+  char buf[8];
+  endpoint from;
+  while (peer.recvfrom(buf, from).value().status == io_status::ready) ++got;
+  EXPECT_EQ(got, 3);
+}
+
+TEST(UdpReply, AClosedPortIsRefusedAtOnce) {
+  int port = 0;
+  {
+    auto gone = udp_peer();
+    port = port_of(gone);
+  }
+  const auto start = std::chrono::steady_clock::now();
+  auto r = run(lsock({"--json", "udp-send", "127.0.0.1", std::to_string(port), "x", "--reply",
+                      "--retries", "3", "--timeout", "5"}));
+  EXPECT_LT(seconds_since(start), 2.0);
+  EXPECT_EQ(r.exit_code, 1);
+  json doc = parse(r.out);
+  EXPECT_EQ(doc["state"], "refused");
+  EXPECT_EQ(doc["error"]["name"], "ECONNREFUSED");
+  EXPECT_EQ(doc["attempts"], 1);
+}
+
+TEST(UdpReply, OptionsThatMakeNoSenseAreUsageErrors) {
+  for (const std::vector<std::string>& args : std::vector<std::vector<std::string>>{
+           {"udp-send", "127.0.0.1", "9", "x", "--retries", "1"},
+           {"udp-send", "127.0.0.1", "9", "x", "--timeout", "1"},
+           {"udp-send", "127.0.0.1", "9", "x", "--reply", "--interval", "5"},
+           {"udp-send", "127.0.0.1", "9", "x", "--reply", "--timeout", "0"},
+           {"udp-send", "@lsock-reply-test", "x", "--reply"}}) {
+    auto r = run(lsock(args));
+    EXPECT_EQ(r.exit_code, 2) << args.back() << ": " << r.err;
+    EXPECT_EQ(count_lines(r.err), 1) << r.err;
+  }
+}
+
+}  // namespace
+}  // namespace lsock::test
