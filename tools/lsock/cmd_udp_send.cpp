@@ -36,7 +36,15 @@ int run(const udp_send_options& o, const output& out) {
   socket_options so;
   so.prefer = family_choice(o.v4, o.v6);
   check_family(to.address, so.prefer);
-  auto s = lsock::socket::connect(socket_type::udp, to.address, to.port, so);
+  auto addrs = addresses_for(to.address, so.prefer, 0);
+  if (!addrs) {
+    if (interrupted(addrs.error())) end_by_signal();
+    out.failure(addrs.error(), false);
+    return 1;
+  }
+  auto s = first_that_works(*addrs, [&](const std::string& addr) {
+    return lsock::socket::connect(socket_type::udp, addr, to.port, so);
+  });
   if (!s) {
     out.failure(s.error(), false);
     return 1;
