@@ -24,6 +24,7 @@ constexpr const char* no_port_for_unix = "a unix path or @name takes no PORT";
 volatile std::sig_atomic_t stop_flag = 0;
 /// Self-pipe: the handler writes a byte, so a wait that has the read end wakes at once.
 int wake_pipe[2] = {-1, -1};
+bool handlers_installed = false;
 
 void on_stop_signal(int sig) {
   stop_flag = sig;
@@ -183,9 +184,23 @@ void install_stop_handlers() {
   sigemptyset(&sa.sa_mask);
   sigaction(SIGINT, &sa, nullptr);
   sigaction(SIGTERM, &sa, nullptr);
+  handlers_installed = true;
 }
 
 bool stop_requested() noexcept { return stop_flag != 0; }
+
+void remove_stop_handlers() noexcept {
+  if (!handlers_installed) return;
+  std::signal(SIGINT, SIG_DFL);
+  std::signal(SIGTERM, SIG_DFL);
+  handlers_installed = false;
+  if (wake_pipe[0] >= 0) {
+    (void)::close(wake_pipe[0]);
+    (void)::close(wake_pipe[1]);
+  }
+  wake_pipe[0] = wake_pipe[1] = -1;
+  stop_flag = 0;
+}
 
 void end_by_signal() {
   const int sig = stop_flag != 0 ? static_cast<int>(stop_flag) : SIGINT;

@@ -67,6 +67,9 @@ class unix_path_cleanup {
 /// work stops cleanly.
 void install_stop_handlers();
 [[nodiscard]] bool stop_requested() noexcept;
+/// Undoes install_stop_handlers() when a command has returned: default SIGINT / SIGTERM
+/// handling, the wake pipe closed, no stop requested (run_lsock may run again in-process).
+void remove_stop_handlers() noexcept;
 /// Ends the process by the signal that requested the stop, as if no handler had been installed
 /// (a shell reports 130 for SIGINT): for commands whose Ctrl-C ends them without output.
 [[noreturn]] void end_by_signal();
