@@ -22,6 +22,14 @@ if [ $# -lt 2 ]; then
   exit 2
 fi
 
+# A sanitizer runtime preloaded for the test must not be loaded into this script (its exit
+# would be checked for leaks) or the set-up commands: it is kept aside for the command alone.
+if [ -n "${LD_PRELOAD:-}" ]; then
+  export LSOCK_DNS_PRELOAD=$LD_PRELOAD
+  unset LD_PRELOAD
+  exec "$0" "$@"
+fi
+
 if [ "${LSOCK_IN_DNS_NS:-}" != 1 ]; then
   export LSOCK_IN_DNS_NS=1
   if unshare -m -n -u true 2>/dev/null; then exec unshare -m -n -u "$0" "$@"; fi
@@ -32,10 +40,6 @@ fi
 
 lsock_bin=$1
 shift
-# The set-up runs without the sanitizer runtime a test may preload for itself.
-preload=${LD_PRELOAD-}
-unset LD_PRELOAD
-
 # Nothing mounted here may leak back to the machine's mount namespace.
 mount --make-rprivate /
 hostname lsock-dns-test  # a hostname without a dot: glibc derives no search domain from it
@@ -79,7 +83,7 @@ start_server() {
   "$lsock_bin" "$@" >"$dir/server.$#.$1" 2>&1 &
   servers+=($!)
   for _ in $(seq 100); do
-    grep -q listening "$dir/server.$#.$1" && return 0
+    grep -qs listening "$dir/server.$#.$1" && return 0
     sleep 0.05
   done
   echo "run-with-dns.sh: the silent DNS server '$*' did not start:" >&2
@@ -89,8 +93,11 @@ start_server() {
 start_server udp-listen 127.0.0.1 53
 start_server tcp-listen 127.0.0.1 53
 
-[ -n "$preload" ] && export LD_PRELOAD="$preload"
 export LSOCK_SILENT_DNS=1
 status=0
-"$@" || status=$?
+if [ -n "${LSOCK_DNS_PRELOAD:-}" ]; then
+  LD_PRELOAD=$LSOCK_DNS_PRELOAD "$@" || status=$?
+else
+  "$@" || status=$?
+fi
 exit "$status"
