@@ -24,7 +24,7 @@ _lsock() {
     case "$cmd" in
         "") opts="--json --help --version"
             COMPREPLY=($(compgen -W "$commands $opts" -- "$cur")); return ;;
-        resolve)     opts="-4 -6" ;;
+        resolve)     opts="--timeout -4 -6" ;;
         ifaces)      opts="-4 -6"
                      [[ $cur != -* ]] && COMPREPLY=($(compgen -W "$(command ls /sys/class/net 2>/dev/null)" -- "$cur")) ;;
         tcp-listen)  opts="--echo --count --backlog --timeout -4 -6" ;;

@@ -23,7 +23,7 @@ complete -c lsock -n "__fish_seen_subcommand_from ifaces" -a "(command ls /sys/c
 complete -c lsock -n "__fish_seen_subcommand_from tcp-listen udp-listen" -l echo -d 'Send data back'
 complete -c lsock -n "__fish_seen_subcommand_from tcp-listen udp-listen mcast-join udp-send mcast-send" -l count -x -d 'How many'
 complete -c lsock -n "__fish_seen_subcommand_from tcp-listen" -l backlog -x -d 'listen() backlog'
-complete -c lsock -n "__fish_seen_subcommand_from tcp-listen tcp-connect udp-listen mcast-join" -l timeout -x -d 'Seconds'
+complete -c lsock -n "__fish_seen_subcommand_from resolve tcp-listen tcp-connect udp-listen mcast-join" -l timeout -x -d 'Seconds'
 complete -c lsock -n "__fish_seen_subcommand_from tcp-connect" -l send -x -d 'Data to send'
 complete -c lsock -n "__fish_seen_subcommand_from tcp-connect udp-send" -l stdin -d 'Send standard input'
 complete -c lsock -n "__fish_seen_subcommand_from tcp-connect" -l expect -x -d 'Bytes to wait for'

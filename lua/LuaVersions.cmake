@@ -130,12 +130,13 @@ function(_lsock_lua_discover)
   endif()
 endfunction()
 
-# lsock_lua_module(<name> SOURCES <files>... [LIBRARIES <targets>...] [NO_INSTALL])
+# lsock_lua_module(<name> SOURCES <files>... [LIBRARIES <targets>...] [LINK_OPTIONS <opts>...]
+#                  [NO_INSTALL])
 # Builds <name>.so for every version found: build/<preset>/lua/<V>/<name>.so, installed (component
 # lua) into that version's directory unless NO_INSTALL. The sources include "compat.hpp". Targets: <name> for 5.4 (also written to
 # build/<preset>/lua/<name>.so), <name>_<V> for the others.
 function(lsock_lua_module name)
-  cmake_parse_arguments(PARSE_ARGV 1 arg "NO_INSTALL" "" "SOURCES;LIBRARIES")
+  cmake_parse_arguments(PARSE_ARGV 1 arg "NO_INSTALL" "" "SOURCES;LIBRARIES;LINK_OPTIONS")
   get_property(versions GLOBAL PROPERTY LSOCK_LUA_VERSIONS)
   foreach(v IN LISTS versions)
     get_property(inc GLOBAL PROPERTY LSOCK_LUA_${v}_INCLUDE_DIR)
@@ -152,6 +153,7 @@ function(lsock_lua_module name)
     target_include_directories(${target} SYSTEM PRIVATE ${inc})
     target_include_directories(${target} PRIVATE ${CMAKE_CURRENT_FUNCTION_LIST_DIR})
     target_link_libraries(${target} PRIVATE ${arg_LIBRARIES} lsock_flags)
+    target_link_options(${target} PRIVATE ${arg_LINK_OPTIONS})
     set_target_properties(${target} PROPERTIES
       PREFIX ""
       OUTPUT_NAME ${name}

@@ -48,9 +48,25 @@ select_state* new_select_state(lua_State* L) {
   return st;
 }
 
-/// Collects the descriptors of the sockets in the table at `idx`: -1 for closed sockets, for nil
-/// holes and for a socket the table listed before (so each is reported once, at its first
-/// position, as the original lsocket does), so indices still match the table.
+/// The descriptor of a table entry (at the top of the stack, its metatable above it) that is
+/// not a socket: an object whose metatable has __lsocket_getfd (an async_resolver request).
+/// Pops the metatable.
+int foreign_fd(lua_State* L, int table_idx) {
+  lua_getfield(L, -1, "__lsocket_getfd");
+  if (!lua_isfunction(L, -1)) luaL_argerror(L, table_idx, "tables can only contain sockets");
+  lua_pushvalue(L, -3);
+  lua_call(L, 1, 1);
+  int ok = 0;
+  const lua_Integer fd = lua_tointegerx(L, -1, &ok);
+  if (!ok) luaL_argerror(L, table_idx, "__lsocket_getfd did not return a descriptor");
+  lua_pop(L, 2);
+  return fd >= 0 && fd <= INT32_MAX ? static_cast<int>(fd) : -1;
+}
+
+/// Collects the descriptors of the sockets (and requests) in the table at `idx`: -1 for closed
+/// sockets, finished requests, nil holes and for an entry the table listed before (so each is
+/// reported once, at its first position, as the original lsocket does), so indices still match
+/// the table.
 void gather(lua_State* L, int idx, int meta_idx, select_state& st, std::vector<int>& fds) {
   const auto n = static_cast<lua_Integer>(lua_rawlen(L, idx));
   fds.resize(static_cast<std::size_t>(n));
@@ -63,11 +79,15 @@ void gather(lua_State* L, int idx, int meta_idx, select_state& st, std::vector<i
     int fd = -1;
     if (t != LUA_TNIL) {
       // Compare metatables directly: one registry lookup per call, not per socket.
-      if (t != LUA_TUSERDATA || !lua_getmetatable(L, -1) || !lua_rawequal(L, -1, meta_idx)) {
+      if (t != LUA_TUSERDATA || !lua_getmetatable(L, -1)) {
         luaL_argerror(L, idx, "tables can only contain sockets");
       }
-      fd = static_cast<lua_socket*>(lua_touserdata(L, -2))->sock.fd();
-      lua_pop(L, 1);
+      if (lua_rawequal(L, -1, meta_idx)) {
+        fd = static_cast<lua_socket*>(lua_touserdata(L, -2))->sock.fd();
+        lua_pop(L, 1);
+      } else {
+        fd = foreign_fd(L, idx);
+      }
     }
     if (fd >= 0) {
       const auto slot = static_cast<std::size_t>(fd);

@@ -94,6 +94,7 @@ int reap(int pid, clock_type::time_point deadline) {
     }
     usleep(2000);
   }
+  if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);  // as a shell reports it
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 

@@ -8,7 +8,7 @@
 namespace lsock::test {
 
 struct run_result {
-  int exit_code = -1;  ///< -1: killed after the timeout
+  int exit_code = -1;  ///< -1: killed after the timeout; 128 + N: ended by signal N
   std::string out;
   std::string err;
 };

@@ -120,6 +120,26 @@ class CliFault : public ::testing::Test {
   int fds_before_ = 0;
 };
 
+// resolve looks its hosts up side by side on libcore's resolver threads: every answer is the
+// seam's, in the order given, and every list the resolver made is freed (TearDown).
+TEST_F(CliFault, ResolveManyHostsSideBySide) {
+  seam::fake_dns("two.test", {"::1", "127.0.0.1", "::1"});
+  seam::fake_dns("one.test", {"127.0.0.2"});
+  seam::fake_dns("gone.test", seam::dns_answer{{}, EAI_NONAME, 0, false, false});
+  auto r = lsock_run({"--json", "resolve", "two.test", "one.test", "gone.test", "::1", "two.test"});
+  EXPECT_EQ(r.code, 1);
+  const json doc = json::parse(r.out);
+  ASSERT_EQ(doc.size(), 5u);
+  EXPECT_EQ(doc[0]["addresses"].size(), 2u);
+  EXPECT_EQ(doc[1]["addresses"][0]["addr"], "127.0.0.2");
+  EXPECT_EQ(doc[2]["error"]["name"], "EAI_NONAME");
+  EXPECT_EQ(doc[3]["addresses"][0]["addr"], "::1");
+  EXPECT_EQ(doc[4], json({{"host", "two.test"},
+                          {"addresses", doc[0]["addresses"]},
+                          {"elapsed_ms", doc[4]["elapsed_ms"]}}));
+  EXPECT_EQ(r.err.find('\n'), r.err.size() - 1) << r.err;
+}
+
 TEST_F(CliFault, ResolverAndInterfaceFailures) {
   seam::fail_resolver(EAI_AGAIN);
   EXPECT_TRUE(fails_cleanly(lsock_run({"--json", "resolve", "name.test"}), "EAI_AGAIN"));

@@ -25,6 +25,7 @@
 #include <cstddef>
 #include <cstring>
 #include <map>
+#include <mutex>
 #include <set>
 #include <string>
 #include <utility>
@@ -209,8 +210,16 @@ inline fake_ai* make_entry(int af, const std::string& text, const addrinfo* hint
   return e;
 }
 
+/// libcore's resolver threads call getaddrinfo side by side (resolve_request, the CLI's resolve
+/// of several hosts): the fake resolver's bookkeeping is serialized.
+inline std::mutex& dns_mutex() {
+  static std::mutex m;
+  return m;
+}
+
 inline int fake_getaddrinfo(const char* node, const char* service, const addrinfo* hints,
                             addrinfo** res) {
+  const std::lock_guard lock(dns_mutex());
   auto& s = st();
   s.last_node = node ? node : "";
   s.last_hints = hints ? *hints : addrinfo{};
@@ -251,6 +260,7 @@ inline int fake_getaddrinfo(const char* node, const char* service, const addrinf
 }
 
 inline void fake_freeaddrinfo(addrinfo* list) {
+  const std::lock_guard lock(dns_mutex());
   auto& s = st();
   ++s.gai_freed;
   if (s.fake_lists.erase(list) == 0) {

@@ -45,3 +45,25 @@ describe("<close> on Lua 5.4", function()
     assert.equals(-1, s:getfd())
   end)
 end)
+
+describe("<close> on an async_resolver request (Lua 5.4)", function()
+  local aresolve = require "async_resolver"
+  it("supports <close>", function()
+    local fd
+    do
+      local rq <close> = assert(aresolve("127.0.0.1"))
+      fd = rq:getfd()
+      assert.is_true(fd >= 0)
+    end
+    -- The descriptor was released at the end of the block, before any collection.
+    local f = io.open("/proc/self/fd/" .. fd)
+    if f then
+      f:close()
+      -- The number may already be reused by something else; it must then not be an eventfd.
+      local p = io.popen("readlink /proc/" .. h.pid() .. "/fd/" .. fd)
+      local target = p:read("*l") or ""
+      p:close()
+      assert.is_nil(target:find("eventfd", 1, true))
+    end
+  end)
+end)

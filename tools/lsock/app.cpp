@@ -126,6 +126,10 @@ int run_lsock(int argc, char** argv) {
   for (const command& cmd : commands) {
     if (!cmd.app->parsed()) continue;
     const output out(cmd.app->get_name(), json_mode);
+    // Whichever way the command ends, the signal handling it set up ends with it.
+    struct stop_handlers_scope {
+      ~stop_handlers_scope() { remove_stop_handlers(); }
+    } const stop_scope;
     try {
       return cmd.run(out);
     } catch (const usage_error& e) {

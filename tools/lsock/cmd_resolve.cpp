@@ -1,11 +1,14 @@
-// lsock resolve HOST... [-4|-6]: what each name resolves to, and how long it took.
+// lsock resolve HOST... [-4|-6] [--timeout S]: what each name resolves to, and how long it
+// took. The hosts are looked up side by side.
 
 #include <algorithm>
 #include <iostream>
-#include <lsock/resolve.hpp>
+#include <lsock/async_resolve.hpp>
+#include <optional>
 
 #include "commands.hpp"
 #include "common.hpp"
+#include "options.hpp"
 
 namespace lsock::cli {
 namespace {
@@ -14,15 +17,68 @@ struct resolve_options {
   std::vector<std::string> hosts;
   bool v4 = false;
   bool v6 = false;
+  double timeout = 0;
 };
+
+using answer = result<std::vector<resolved_address>>;
+
+/// One host's lookup: running (a request) until its answer is in.
+struct host_lookup {
+  resolve_request rq;
+  std::optional<answer> got;
+  double ms = 0;
+};
+
+/// Looks every host up at once on libcore's resolver threads, so the command takes as long as
+/// its slowest lookup, and waits for the answers until the deadline or Ctrl-C.
+std::vector<host_lookup> lookup_all(const std::vector<std::string>& hosts, family_preference prefer,
+                                    std::int64_t deadline) {
+  install_stop_handlers();
+  const auto start = now_ns();
+  std::vector<host_lookup> all(hosts.size());
+  for (std::size_t i = 0; i < hosts.size(); ++i) {
+    auto rq = resolve_request::start(hosts[i], prefer);
+    if (rq && rq->state() == resolve_state::done) {
+      all[i].got = rq->finalize();  // a literal: answered without a lookup
+      all[i].ms = elapsed_ms(start);
+    } else if (rq) {
+      all[i].rq = std::move(*rq);
+    } else {
+      all[i].got = std::move(rq).error();
+    }
+  }
+  selector sel;
+  std::vector<int> fds(all.size());
+  for (;;) {
+    for (std::size_t i = 0; i < all.size(); ++i) fds[i] = all[i].got ? -1 : all[i].rq.fd();
+    if (std::all_of(fds.begin(), fds.end(), [](int fd) { return fd < 0; })) break;
+    auto ready = wait_until(sel, fds, {}, deadline);
+    if (ready && *ready) {
+      for (const std::size_t i : sel.ready_read()) {
+        all[i].got = all[i].rq.finalize();
+        all[i].ms = elapsed_ms(start);
+      }
+      continue;
+    }
+    // Ctrl-C ends resolve without output, as it always did.
+    if (ready && stop_requested()) end_by_signal();
+    for (std::size_t i = 0; i < all.size(); ++i) {
+      if (all[i].got) continue;
+      all[i].got = ready ? lookup_timed_out(hosts[i]) : ready.error();
+      all[i].ms = elapsed_ms(start);
+    }
+  }
+  return all;
+}
 
 int run(const resolve_options& o, const output& out) {
   json doc = json::array();
   int status = 0;
-  for (const std::string& host : o.hosts) {
-    const auto start = now_ns();
-    auto list = lsock::resolve(host, family_choice(o.v4, o.v6));
-    const double ms = elapsed_ms(start);
+  // One deadline for the whole command.
+  auto answers = lookup_all(o.hosts, family_choice(o.v4, o.v6), deadline_after(o.timeout));
+  for (std::size_t i = 0; i < o.hosts.size(); ++i) {
+    const std::string& host = o.hosts[i];
+    const answer& list = *answers[i].got;
     json entry{{"host", host}, {"addresses", json::array()}};
     if (list) {
       for (const auto& a : *list) {
@@ -34,7 +90,7 @@ int run(const resolve_options& o, const output& out) {
       entry["error"] = error_json(list.error());
       out.error_line(host + ": " + list.error().message + " (" + list.error().name + ")");
     }
-    entry["elapsed_ms"] = ms;
+    entry["elapsed_ms"] = answers[i].ms;
     doc.push_back(std::move(entry));
   }
   if (out.json_mode()) {
@@ -72,7 +128,9 @@ command register_resolve(CLI::App& app) {
   auto opts = std::make_shared<resolve_options>();
   CLI::App* sub = app.add_subcommand("resolve", "Resolve host names to addresses");
   sub->footer(
-      "Every host is looked up, in order; one that fails gets its error in its entry (exit 1).\n"
+      "The hosts are looked up side by side and printed in order; one that fails gets its\n"
+      "error in its entry (exit 1).\n"
+      "--timeout bounds the whole command: a host still unanswered then fails with ETIMEDOUT.\n"
       "--json prints an array: [{host, addresses [{family, addr}], elapsed_ms[, error]}].\n"
       "Example: lsock resolve localhost example.org -4 --json");
   sub->add_option("HOST", opts->hosts, "Names (or literal addresses) to resolve")
@@ -80,6 +138,9 @@ command register_resolve(CLI::App& app) {
       ->type_name("");
   auto* v4 = sub->add_flag("-4", opts->v4, "IPv4 addresses only");
   sub->add_flag("-6", opts->v6, "IPv6 addresses only")->excludes(v4);
+  sub->add_option("--timeout", opts->timeout, "Give up after SECONDS (0: the resolver's own limit)")
+      ->check(seconds())
+      ->type_name("SECONDS");
   return {sub, [opts](const output& out) { return run(*opts, out); }};
 }
 

@@ -5,7 +5,6 @@
 
 #include <iostream>
 #include <limits>
-#include <lsock/resolve.hpp>
 #include <lsock/socket.hpp>
 #include <optional>
 
@@ -78,23 +77,6 @@ bool send_all(lsock::socket& s, std::string_view data, selector& sel, std::int64
   return true;
 }
 
-/// The addresses to try in turn: a host name's every address (as nc and curl do, so
-/// "localhost" reaches a server that listens on 127.0.0.1 only even if ::1 comes first);
-/// IP literals and unix addresses as they are.
-result<std::vector<std::string>> candidates(const std::string& host, family_preference prefer) {
-  endpoint literal;
-  if (is_unix_address(host) || host.find(':') != std::string::npos ||
-      parse_ip_literal(host, 0, literal)) {
-    return std::vector<std::string>{host};
-  }
-  auto list = lsock::resolve(host, prefer);
-  if (!list) return list.error();
-  std::vector<std::string> addrs;
-  for (const auto& a : *list) addrs.push_back(a.addr);
-  if (addrs.empty()) return library_error("resolve", ENOENT, "no addresses for " + host);
-  return addrs;
-}
-
 int run(const tcp_connect_options& o, const output& out) {
   const target to = connect_target(o.args);
   socket_options so;
@@ -119,7 +101,10 @@ int run(const tcp_connect_options& o, const output& out) {
     return fail(library_error(what, ETIMEDOUT, std::string(what) + " timed out"));
   };
 
-  auto addrs = candidates(to.address, so.prefer);
+  // A host name's every address is tried in turn (as nc and curl do, so "localhost" reaches a
+  // server that listens on 127.0.0.1 only even if ::1 comes first); the lookup counts against
+  // --timeout and ends on Ctrl-C.
+  auto addrs = addresses_for(to.address, so.prefer, deadline);
   if (!addrs) return fail(addrs.error());
   selector sel;
   lsock::socket s;

@@ -124,7 +124,15 @@ int run(const tcp_listen_options& o, const output& out) {
   so.backlog = o.backlog;
   so.prefer = family_choice(o.v4, o.v6);
   check_family(where.address, so.prefer);
-  auto listener = lsock::socket::bind(socket_type::tcp, where.address, where.port, so);
+  auto addrs = addresses_for(where.address, so.prefer, deadline_after(o.timeout));
+  if (!addrs) {
+    if (interrupted(addrs.error())) end_by_signal();
+    out.failure(addrs.error(), true);
+    return 1;
+  }
+  auto listener = first_that_works(*addrs, [&](const std::string& addr) {
+    return lsock::socket::bind(socket_type::tcp, addr, where.port, so);
+  });
   if (!listener) {
     out.failure(listener.error(), true);
     return 1;

@@ -23,7 +23,15 @@ int run(const udp_listen_options& o, const output& out) {
   socket_options so;
   so.prefer = family_choice(o.v4, o.v6);
   check_family(where.address, so.prefer);
-  auto s = lsock::socket::bind(socket_type::udp, where.address, where.port, so);
+  auto addrs = addresses_for(where.address, so.prefer, deadline_after(o.limits.timeout));
+  if (!addrs) {
+    if (interrupted(addrs.error())) end_by_signal();
+    out.failure(addrs.error(), true);
+    return 1;
+  }
+  auto s = first_that_works(*addrs, [&](const std::string& addr) {
+    return lsock::socket::bind(socket_type::udp, addr, where.port, so);
+  });
   if (!s) {
     out.failure(s.error(), true);
     return 1;

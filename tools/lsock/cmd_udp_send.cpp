@@ -45,7 +45,15 @@ int run(const udp_send_options& o, const output& out) {
   }
   if (o.reply && !(o.timeout > 0))
     throw usage_error("--timeout: a reply needs more than 0 seconds");
-  auto s = lsock::socket::connect(socket_type::udp, to.address, to.port, so);
+  auto addrs = addresses_for(to.address, so.prefer, 0);
+  if (!addrs) {
+    if (interrupted(addrs.error())) end_by_signal();
+    out.failure(addrs.error(), false);
+    return 1;
+  }
+  auto s = first_that_works(*addrs, [&](const std::string& addr) {
+    return lsock::socket::connect(socket_type::udp, addr, to.port, so);
+  });
   if (!s) {
     out.failure(s.error(), false);
     return 1;

@@ -1,5 +1,6 @@
 #include "common.hpp"
 
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -9,6 +10,7 @@
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
+#include <lsock/async_resolve.hpp>
 #include <lsock/interfaces.hpp>
 
 #include "output.hpp"
@@ -18,9 +20,20 @@ namespace {
 
 constexpr const char* no_port_for_unix = "a unix path or @name takes no PORT";
 
+/// The signal that asked to stop (SIGINT, SIGTERM), 0 while none did.
 volatile std::sig_atomic_t stop_flag = 0;
+/// Self-pipe: the handler writes a byte, so a wait that has the read end wakes at once.
+int wake_pipe[2] = {-1, -1};
+bool handlers_installed = false;
 
-void on_stop_signal(int) { stop_flag = 1; }
+void on_stop_signal(int sig) {
+  stop_flag = sig;
+  if (wake_pipe[1] >= 0) {
+    const int saved = errno;
+    (void)!::write(wake_pipe[1], "", 1);
+    errno = saved;
+  }
+}
 
 }  // namespace
 
@@ -162,14 +175,39 @@ family_preference family_choice(bool v4, bool v6) {
 }
 
 void install_stop_handlers() {
+  // Without the pipe (no descriptor left) waits fall back to 100 ms slices.
+  if (wake_pipe[0] < 0 && ::pipe2(wake_pipe, O_NONBLOCK | O_CLOEXEC) < 0) {
+    wake_pipe[0] = wake_pipe[1] = -1;
+  }
   struct sigaction sa {};
   sa.sa_handler = on_stop_signal;
   sigemptyset(&sa.sa_mask);
   sigaction(SIGINT, &sa, nullptr);
   sigaction(SIGTERM, &sa, nullptr);
+  handlers_installed = true;
 }
 
 bool stop_requested() noexcept { return stop_flag != 0; }
+
+void remove_stop_handlers() noexcept {
+  if (!handlers_installed) return;
+  std::signal(SIGINT, SIG_DFL);
+  std::signal(SIGTERM, SIG_DFL);
+  handlers_installed = false;
+  if (wake_pipe[0] >= 0) {
+    (void)::close(wake_pipe[0]);
+    (void)::close(wake_pipe[1]);
+  }
+  wake_pipe[0] = wake_pipe[1] = -1;
+  stop_flag = 0;
+}
+
+void end_by_signal() {
+  const int sig = stop_flag != 0 ? static_cast<int>(stop_flag) : SIGINT;
+  std::signal(sig, SIG_DFL);
+  std::raise(sig);
+  std::_Exit(128 + sig);  // the signal is blocked or ignored: exit as a shell would report it
+}
 
 std::int64_t deadline_after(double seconds) {
   if (!(seconds > 0)) return 0;
@@ -180,18 +218,63 @@ bool passed(std::int64_t deadline_ns) { return deadline_ns != 0 && now_ns() >= d
 
 result<bool> wait_until(selector& sel, std::span<const int> read_fds,
                         std::span<const int> write_fds, std::int64_t deadline_ns) {
+  const bool wakes = wake_pipe[0] >= 0;
+  // The wake pipe goes last, so the callers' indices into ready_read() stay theirs; it is
+  // readable only after a signal, and then this returns false.
+  std::vector<int> reads(read_fds.begin(), read_fds.end());
+  if (wakes) reads.push_back(wake_pipe[0]);
   constexpr std::int64_t slice_ms = 100;
   while (!stop_requested()) {
-    std::int64_t wait_ms = slice_ms;
+    std::int64_t wait_ms = wakes ? -1 : slice_ms;
     if (deadline_ns != 0) {
       const std::int64_t left_ms = (deadline_ns - now_ns() + 999'999) / 1'000'000;
       if (left_ms <= 0) return false;
-      wait_ms = std::min(wait_ms, left_ms);
+      wait_ms = wait_ms < 0 ? left_ms : std::min(wait_ms, left_ms);
     }
-    auto r = sel.wait(read_fds, write_fds, wait_ms);
-    if (!r || *r) return r;
+    auto r = sel.wait(reads, write_fds, wait_ms);
+    if (!r) return r;
+    if (*r && !stop_requested()) return true;
   }
   return false;
+}
+
+result<std::vector<resolved_address>> lookup(const std::string& host, family_preference prefer,
+                                             std::int64_t deadline_ns) {
+  install_stop_handlers();
+  auto rq = resolve_request::start(host, prefer);
+  if (!rq) return std::move(rq).error();
+  selector sel;
+  const int fd = rq->fd();
+  auto ready = wait_until(sel, std::span<const int>(&fd, 1), {}, deadline_ns);
+  if (!ready) return std::move(ready).error();
+  if (!*ready) {
+    // Dropping the request cancels it: a lookup still running ends on its own thread.
+    if (stop_requested()) return library_error("resolve", EINTR, "interrupted");
+    return lookup_timed_out(host);
+  }
+  return rq->finalize();
+}
+
+result<std::vector<std::string>> addresses_for(const std::string& host, family_preference prefer,
+                                               std::int64_t deadline_ns) {
+  endpoint literal;
+  if (is_unix_address(host) || host.find(':') != std::string::npos ||
+      parse_ip_literal(host, 0, literal)) {
+    return std::vector<std::string>{host};
+  }
+  auto list = lookup(host, prefer, deadline_ns);
+  if (!list) return std::move(list).error();
+  std::vector<std::string> addrs;
+  for (const auto& a : *list) addrs.push_back(a.addr);
+  return addrs;
+}
+
+lsock::error lookup_timed_out(const std::string& host) {
+  return library_error("resolve", ETIMEDOUT, "lookup of " + host + " timed out");
+}
+
+bool interrupted(const lsock::error& e) noexcept {
+  return e.op == "resolve" && e.domain == error_domain::library && e.code == EINTR;
 }
 
 std::string pad(std::string s, std::size_t width) {

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <lsock/address.hpp>
 #include <lsock/poll.hpp>
+#include <lsock/resolve.hpp>
 #include <lsock/result.hpp>
 #include <span>
 #include <stdexcept>
@@ -62,18 +63,50 @@ class unix_path_cleanup {
 /// error.
 [[nodiscard]] long read_some(int fd, char* buf, std::size_t size);
 
-/// SIGINT / SIGTERM set a flag that the wait loops check; the work stops cleanly.
+/// SIGINT / SIGTERM set a flag that the wait loops check, and wake wait_until at once; the
+/// work stops cleanly.
 void install_stop_handlers();
 [[nodiscard]] bool stop_requested() noexcept;
+/// Undoes install_stop_handlers() when a command has returned: default SIGINT / SIGTERM
+/// handling, the wake pipe closed, no stop requested (run_lsock may run again in-process).
+void remove_stop_handlers() noexcept;
+/// Ends the process by the signal that requested the stop, as if no handler had been installed
+/// (a shell reports 130 for SIGINT): for commands whose Ctrl-C ends them without output.
+[[noreturn]] void end_by_signal();
 
 /// A deadline `seconds` from now (steady clock ns), or 0 for none (seconds <= 0).
 [[nodiscard]] std::int64_t deadline_after(double seconds);
 [[nodiscard]] bool passed(std::int64_t deadline_ns);
 
-/// Waits for readiness in slices of at most 100 ms so Ctrl-C is noticed. Returns true when
-/// something is ready; false when the deadline passed or a stop was requested.
+/// Waits for readiness until the deadline (0: none). Once the stop handlers are installed, a
+/// SIGINT / SIGTERM ends the wait at once (a self-pipe in the wait); before that it waits in
+/// slices of 100 ms. Returns true when something is ready; false when the deadline passed or a
+/// stop was requested.
 result<bool> wait_until(selector& sel, std::span<const int> read_fds,
                         std::span<const int> write_fds, std::int64_t deadline_ns);
+
+/// Looks `host` up on libcore's resolver thread pool and waits for the answer until
+/// `deadline_ns` (0: until the resolver gives up) or Ctrl-C — the calling thread never sits in
+/// getaddrinfo. Errors: the resolver's; op "resolve" ETIMEDOUT when the deadline passed; op
+/// "resolve" EINTR ("interrupted") when a stop was requested (see interrupted()).
+result<std::vector<resolved_address>> lookup(const std::string& host, family_preference prefer,
+                                             std::int64_t deadline_ns);
+/// The addresses to try in turn for a connect or bind to `host`: IP literals and unix addresses
+/// as they are (no lookup), a host name's every address in resolver order (lookup()).
+result<std::vector<std::string>> addresses_for(const std::string& host, family_preference prefer,
+                                               std::int64_t deadline_ns);
+/// The error lookup() reports when the deadline passed first (op "resolve", ETIMEDOUT).
+[[nodiscard]] lsock::error lookup_timed_out(const std::string& host);
+/// True for the error lookup() reports when a stop was requested.
+[[nodiscard]] bool interrupted(const lsock::error& e) noexcept;
+
+/// `make(address)` for each of `addrs` in turn until one succeeds; else the last failure.
+template <class Make>
+auto first_that_works(const std::vector<std::string>& addrs, Make&& make) {
+  auto r = make(addrs.front());
+  for (std::size_t i = 1; !r && i < addrs.size(); ++i) r = make(addrs[i]);
+  return r;
+}
 
 /// `s` padded with spaces to `width` columns (a column of aligned text).
 [[nodiscard]] std::string pad(std::string s, std::size_t width);
