@@ -123,8 +123,9 @@ int run(const probe_options& o, const output& out) {
   int exit_code = 0;
   for (const std::string& host : hosts) {
     if (stop_requested()) break;
-    auto addr = first_address(host, prefer);
+    auto addr = first_address(host, prefer, deadline_after(o.timeout));
     if (!addr) {
+      if (interrupted(addr.error())) end_by_signal();
       doc.push_back(json{{"host", host}, {"error", error_json(addr.error())}});
       out.error_line(host + ": " + addr.error().describe());
       exit_code = 1;

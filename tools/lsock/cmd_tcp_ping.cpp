@@ -179,8 +179,9 @@ int run(const tcp_ping_options& o, const output& out) {
   const socket_options so = probe_socket_options(o, to.address);
   install_stop_handlers();
 
-  auto addr = first_address(to.address, so.prefer);
+  auto addr = first_address(to.address, so.prefer, deadline_after(o.timeout));
   if (!addr) {
+    if (interrupted(addr.error())) end_by_signal();
     out.failure(addr.error(), true);
     return 1;
   }
@@ -190,7 +191,7 @@ int run(const tcp_ping_options& o, const output& out) {
   for (long long seq = 1; o.count == 0 || seq <= o.count; ++seq) {
     const auto next = now_ns() + static_cast<std::int64_t>(o.interval * 1e9);
     if (o.resolve_each && seq > 1) {
-      if (auto again = first_address(to.address, so.prefer)) {
+      if (auto again = first_address(to.address, so.prefer, deadline_after(o.timeout))) {
         *addr = *again;
       } else {
         out.failure(again.error(), true);

@@ -1,15 +1,14 @@
 #include "target_address.hpp"
 
-#include <cerrno>
-#include <lsock/resolve.hpp>
+#include "common.hpp"
 
 namespace lsock::cli {
 
-result<std::string> first_address(const std::string& host, family_preference prefer) {
-  auto list = lsock::resolve(host, prefer);
+result<std::string> first_address(const std::string& host, family_preference prefer,
+                                  std::int64_t deadline_ns) {
+  auto list = addresses_for(host, prefer, deadline_ns);
   if (!list) return list.error();
-  if (list->empty()) return library_error("resolve", ENOENT, "no addresses for " + host);
-  return list->front().addr;
+  return list->front();
 }
 
 }  // namespace lsock::cli
