@@ -1,7 +1,8 @@
 #pragma once
 /// Umbrella header: everything libcore offers.
 
-#include "lsock/address.hpp"     // IWYU pragma: export
+#include "lsock/address.hpp"       // IWYU pragma: export
+#include "lsock/address_kind.hpp"  // IWYU pragma: export
 #include "lsock/error.hpp"       // IWYU pragma: export
 #include "lsock/interfaces.hpp"  // IWYU pragma: export
 #include "lsock/poll.hpp"        // IWYU pragma: export
