@@ -100,6 +100,7 @@ int run(const tcp_connect_options& o, const output& out) {
   socket_options so;
   so.prefer = family_choice(o.v4, o.v6);
   check_family(to.address, so.prefer);
+  check_not_group(to.address, "TCP");
   install_stop_handlers();
   const auto start = now_ns();
   auto deadline = deadline_after(o.timeout);

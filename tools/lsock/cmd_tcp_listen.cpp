@@ -124,9 +124,10 @@ int run(const tcp_listen_options& o, const output& out) {
   so.backlog = o.backlog;
   so.prefer = family_choice(o.v4, o.v6);
   check_family(where.address, so.prefer);
+  check_not_group(where.address, "TCP");
   auto listener = lsock::socket::bind(socket_type::tcp, where.address, where.port, so);
   if (!listener) {
-    out.failure(listener.error(), true);
+    out.failure(with_address(listener.error(), where), true);
     return 1;
   }
   const unix_path_cleanup cleanup(where.address);
@@ -268,7 +269,7 @@ command register_tcp_listen(CLI::App& app) {
       ->check(whole_number(1, std::numeric_limits<long long>::max()))
       ->type_name("N");
   sub->add_option("--backlog", opts->backlog, "listen() backlog")
-      ->check(whole_number(0, 65535))
+      ->check(whole_number(0, max_backlog))
       ->type_name("N")
       ->capture_default_str();
   sub->add_option("--timeout", opts->timeout, "Stop after SECONDS (0: no limit)")
