@@ -68,13 +68,6 @@ struct session {
 /// and a slow stdout (or the reverse) cannot make lsock grow without bound.
 constexpr std::size_t max_buffered = std::size_t{1} << 20;
 
-/// "3 s", "0.5 s".
-std::string seconds_text(double s) {
-  char buf[32];
-  (void)std::snprintf(buf, sizeof buf, "%g s", s);
-  return buf;
-}
-
 /// The addresses to try in turn: a host name's every address (as nc and curl do, so
 /// "localhost" reaches a server that listens on 127.0.0.1 only even if ::1 comes first);
 /// IP literals and unix addresses as they are.

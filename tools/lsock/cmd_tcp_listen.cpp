@@ -2,6 +2,7 @@
 // Many clients at once through one selector; JSON Lines events as things happen.
 
 #include <algorithm>
+#include <cerrno>
 #include <limits>
 #include <list>
 #include <lsock/socket.hpp>
@@ -9,6 +10,7 @@
 #include "commands.hpp"
 #include "common.hpp"
 #include "options.hpp"
+#include "standard_streams.hpp"
 
 namespace lsock::cli {
 namespace {
@@ -68,12 +70,20 @@ void emit_closed(const output& out, const client& c, std::string_view reason) {
                     std::to_string(c.bytes_out) + " out, " + ms_text(ms));
 }
 
+/// A client's failure ends that client only: an event about it (text on stdout), not a
+/// stderr line.
+void emit_client_error(const output& out, const client& c, const lsock::error& err) {
+  json ev = c.about("error");
+  ev.update(error_json(err));
+  out.event(ev, "error    " + c.label() + ": " + err.describe());
+}
+
 /// Sends what is pending (partial sends keep the rest); false when the client failed.
 bool flush(const output& out, client& c, totals& t) {
   while (!c.pending.empty()) {
     auto r = c.sock.send(c.pending);
     if (!r) {
-      out.failure(r.error(), true);
+      emit_client_error(out, c, r.error());
       return false;
     }
     if (r->status != io_status::ready) return true;
@@ -91,7 +101,7 @@ bool serve(const output& out, client& c, bool echo, totals& t, std::string_view&
   for (int rounds = 0; rounds < 16 && c.pending.size() < max_pending; ++rounds) {
     auto r = c.sock.recv(buf);
     if (!r) {
-      out.failure(r.error(), true);
+      emit_client_error(out, c, r.error());
       reason = "error";
       return false;
     }
@@ -169,6 +179,8 @@ int run(const tcp_listen_options& o, const output& out) {
         writers.push_back(&c);
       }
     }
+    // Last: stdout's reader going away ends the listener even while nothing happens.
+    read_fds.push_back(stdout_watch_fd());
     std::int64_t until = deadline;
     if (accepting && !listen_now && (until == 0 || accept_paused_until < until)) {
       until = accept_paused_until;
@@ -202,6 +214,7 @@ int run(const tcp_listen_options& o, const output& out) {
         listener_ready = true;
         continue;
       }
+      if (i == read_fds.size() - 1) stdout_reader_gone();
       client* c = readers[i - 1];
       if (std::find(finished.begin(), finished.end(), c) != finished.end()) continue;
       std::string_view reason;
@@ -244,7 +257,15 @@ int run(const tcp_listen_options& o, const output& out) {
                 std::to_string(t.bytes_in) + " bytes in, " + std::to_string(t.bytes_out) +
                 " out, " + ms_text(ms));
   // A timeout before --count connections were served means what was asked did not happen.
-  return end_reason == "timeout" && o.count > 0 ? 1 : 0;
+  if (end_reason == "timeout" && o.count > 0) {
+    out.failure(library_error("accept", ETIMEDOUT,
+                              "timed out after " + seconds_text(o.timeout) + " with " +
+                                  std::to_string(t.connections) + " of " +
+                                  std::to_string(o.count) + " connections"),
+                true);
+    return 1;
+  }
+  return 0;
 }
 
 }  // namespace

@@ -196,4 +196,10 @@ std::string ms_text(double ms) {
   return buf;
 }
 
+std::string seconds_text(double seconds) {
+  char buf[32];
+  (void)std::snprintf(buf, sizeof buf, "%g s", seconds);
+  return buf;
+}
+
 }  // namespace lsock::cli

@@ -91,5 +91,7 @@ result<bool> wait_until(selector& sel, std::span<const int> read_fds,
 
 /// "1.234 ms".
 [[nodiscard]] std::string ms_text(double ms);
+/// "3 s", "0.5 s".
+[[nodiscard]] std::string seconds_text(double seconds);
 
 }  // namespace lsock::cli

@@ -1,0 +1,96 @@
+// lsock's standard descriptors: closed ones are opened on /dev/null at start, so no socket
+// takes fd 0-2; a failed write to stdout is exit 1 with one stderr line, never silence, and a
+// reader of stdout that goes away ends even a listener that has nothing to say.
+#include <chrono>
+
+#include "cli_support.hpp"
+#include "peer_support.hpp"
+
+namespace lsock::test {
+namespace {
+
+using std::chrono::steady_clock;
+
+/// `script` run by bash, with $LSOCK set to the binary.
+run_result shell(const std::string& script, int timeout_ms = 10000) {
+  return run({"/bin/bash", "-c", "LSOCK='" LSOCK_BIN "'; " + script}, {}, timeout_ms);
+}
+
+TEST(StandardStreams, ClosedStdoutDoesNotSendTheStatusLineIntoTheConnection) {
+  std::string got;
+  tcp_peer peer([&](tcp_peer& p, lsock::socket& s) { got = p.read_to_end(s); });
+  auto r = shell("\"$LSOCK\" tcp-connect 127.0.0.1 " + std::to_string(peer.port) +
+                 " --send hello --idle 0.2 >&-");
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(peer.finish(5000));
+  EXPECT_EQ(got, "hello") << "the peer must get --send's bytes only, not lsock's output";
+}
+
+TEST(StandardStreams, ListenerWithClosedStdoutRunsToItsEnd) {
+  // Its listening socket used to be fd 1: writing "listening on" to it raised SIGPIPE.
+  auto r = shell("exec \"$LSOCK\" tcp-listen 127.0.0.1 0 --timeout 0.3 >&-");
+  EXPECT_EQ(r.exit_code, 0) << "killed by a signal? " << r.err;
+  auto u = shell("exec \"$LSOCK\" udp-listen 127.0.0.1 0 --timeout 0.3 >&-");
+  EXPECT_EQ(u.exit_code, 0) << u.err;
+}
+
+TEST(StandardStreams, ClosedStdinIsAnEmptyInputNotTheSocket) {
+  std::string got;
+  tcp_peer peer([&](tcp_peer& p, lsock::socket& s) {
+    (void)p.send_all(s, "ping");
+    got = p.read_to_end(s);  // lsock's stdin is empty: it half-closes at once
+    (void)p.send_all(s, "pong");
+  });
+  auto r = shell("\"$LSOCK\" tcp-connect 127.0.0.1 " + std::to_string(peer.port) +
+                 " --stdin --timeout 5 <&-");
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(peer.finish(5000));
+  EXPECT_EQ(got, "") << "lsock read its own socket as stdin and sent it back";
+  EXPECT_EQ(r.out, "pingpong");
+}
+
+TEST(StandardStreams, ClosedStderrStillLetsTheCommandRun) {
+  auto r = shell("\"$LSOCK\" --json resolve 127.0.0.1 2>&-");
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_EQ(parse(r.out)[0]["addresses"][0]["addr"], "127.0.0.1");
+}
+
+TEST(StandardStreams, WriteErrorsAreExitOneWithOneLine) {
+  for (const std::string args : {"ifaces", "--json ifaces", "resolve 127.0.0.1",
+                                 "--json resolve 127.0.0.1", "--help", "--json --version",
+                                 "udp-listen 127.0.0.1 0 --timeout 0.1"}) {
+    auto r = shell("\"$LSOCK\" " + args + " > /dev/full");
+    EXPECT_EQ(r.exit_code, 1) << args;
+    EXPECT_EQ(count_lines(r.err), 1) << args << ": " << r.err;
+    EXPECT_NE(r.err.find("write to stdout failed"), std::string::npos) << args << ": " << r.err;
+    EXPECT_NE(r.err.find("ENOSPC"), std::string::npos) << args << ": " << r.err;
+  }
+}
+
+TEST(StandardStreams, TcpConnectTextOutputToAFullDeviceFails) {
+  tcp_peer peer([](tcp_peer& p, lsock::socket& s) { (void)p.send_all(s, "answer"); });
+  auto r = shell("\"$LSOCK\" tcp-connect 127.0.0.1 " + std::to_string(peer.port) +
+                 " --stdin --timeout 5 < /dev/null > /dev/full");
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_NE(r.err.find("write to stdout failed"), std::string::npos) << r.err;
+}
+
+TEST(StandardStreams, ListenerEndsSoonAfterItsReaderWithSigpipeIgnored) {
+  // As under supervisors that ignore SIGPIPE: `head -1` takes the first event and exits; the
+  // listener must notice and stop (exit 1) without waiting for --timeout.
+  for (const char* cmd : {"udp-listen", "tcp-listen"}) {
+    const auto t0 = steady_clock::now();
+    auto r = shell(std::string("trap '' PIPE; set -o pipefail; \"$LSOCK\" --json ") + cmd +
+                   " 127.0.0.1 0 --timeout 8 | head -1");
+    const auto ms =
+        std::chrono::duration_cast<std::chrono::milliseconds>(steady_clock::now() - t0).count();
+    EXPECT_EQ(r.exit_code, 1) << cmd << ": " << r.err;
+    EXPECT_LT(ms, 3000) << cmd << " kept running after head exited";
+    EXPECT_EQ(parse(r.out)["event"], "listening") << cmd;
+    EXPECT_NE(r.err.find("EPIPE"), std::string::npos) << cmd << ": " << r.err;
+    EXPECT_EQ(count_lines(r.err), 1) << cmd << ": " << r.err;
+  }
+}
+
+}  // namespace
+}  // namespace lsock::test
