@@ -16,8 +16,8 @@ bool is_hex(char c) noexcept {
   return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
 }
 bool is_name_char(char c) noexcept {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || is_digit(c) || c == '-' ||
-         c == '_' || c == '.';
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || is_digit(c) || c == '-' || c == '_' ||
+         c == '.';
 }
 
 address_class malformed(std::string reason) {
@@ -61,10 +61,9 @@ address_class classify_unix(std::string_view text) {
   const bool abstract = text.starts_with('@');
   const std::size_t len = abstract ? text.size() - 1 : text.size();
   if (len > max_unix_path) {
-    return malformed(std::string(abstract ? "abstract name" : "unix domain path") +
-                     " too long: " + std::to_string(len) + " bytes" +
-                     (abstract ? " after '@'" : "") + " (the limit is " +
-                     std::to_string(max_unix_path) + " bytes; sun_path holds " +
+    return malformed(std::string(abstract ? "abstract name" : "unix domain path") + " too long: " +
+                     std::to_string(len) + " bytes" + (abstract ? " after '@'" : "") +
+                     " (the limit is " + std::to_string(max_unix_path) + " bytes; sun_path holds " +
                      std::to_string(unix_path_capacity) +
                      (abstract ? " with the leading NUL)" : " with the terminating NUL)"));
   }

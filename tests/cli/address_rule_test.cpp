@@ -9,8 +9,8 @@ namespace {
 
 /// The command lines that take `addr` as their address.
 std::vector<std::vector<std::string>> every_command(const std::string& addr) {
-  return {{"resolve", addr},          {"tcp-connect", addr, "9"},   {"udp-send", addr, "9", "x"},
-          {"tcp-listen", addr, "0"},  {"udp-listen", addr, "0"},    {"mcast-send", addr, "9"},
+  return {{"resolve", addr},         {"tcp-connect", addr, "9"}, {"udp-send", addr, "9", "x"},
+          {"tcp-listen", addr, "0"}, {"udp-listen", addr, "0"},  {"mcast-send", addr, "9"},
           {"mcast-join", addr, "0"}};
 }
 
@@ -44,8 +44,7 @@ TEST(AddressRule, MessagesSayWhatIsWrong) {
   auto quad = run(lsock({"resolve", "127.1"}));
   EXPECT_NE(quad.err.find("malformed IPv4 address '127.1'"), std::string::npos) << quad.err;
   auto hostport = run(lsock({"tcp-connect", "127.0.0.1:80", "80"}));
-  EXPECT_NE(hostport.err.find("HOST and PORT as two arguments ('127.0.0.1 80')"),
-            std::string::npos)
+  EXPECT_NE(hostport.err.find("HOST and PORT as two arguments ('127.0.0.1 80')"), std::string::npos)
       << hostport.err;
   EXPECT_EQ(hostport.err.find("IPv6"), std::string::npos) << hostport.err;
   auto v6port = run(lsock({"tcp-connect", "[::1]:8080"}));
@@ -106,11 +105,11 @@ INSTANTIATE_TEST_SUITE_P(
                       std::vector<std::string>{"resolve", "/tmp/lsock-none.sock"}));
 
 TEST(AddressRule, TcpTakesNoGroupAddresses) {
-  for (const auto& args : std::vector<std::vector<std::string>>{
-           {"tcp-listen", "224.1.2.3", "0"},
-           {"tcp-listen", "ff02::1", "0"},
-           {"tcp-listen", "255.255.255.255", "0"},
-           {"tcp-connect", "239.1.2.3", "80"}}) {
+  for (const auto& args :
+       std::vector<std::vector<std::string>>{{"tcp-listen", "224.1.2.3", "0"},
+                                             {"tcp-listen", "ff02::1", "0"},
+                                             {"tcp-listen", "255.255.255.255", "0"},
+                                             {"tcp-connect", "239.1.2.3", "80"}}) {
     auto r = run(lsock(args));
     EXPECT_EQ(r.exit_code, 2) << args[1] << ": " << r.err;
     EXPECT_NE(r.err.find("unicast"), std::string::npos) << r.err;

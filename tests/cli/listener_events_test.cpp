@@ -114,11 +114,10 @@ TEST_P(TimeoutBeforeCount, IsOneStderrLineAndAnErrorEvent) {
 
 INSTANTIATE_TEST_SUITE_P(
     Listeners, TimeoutBeforeCount,
-    ::testing::Values(
-        std::vector<std::string>{"udp-listen", "127.0.0.1", "0", "--count", "1", "--timeout",
-                                 "0.3"},
-        std::vector<std::string>{"tcp-listen", "127.0.0.1", "0", "--count", "1", "--timeout",
-                                 "0.3"}));
+    ::testing::Values(std::vector<std::string>{"udp-listen", "127.0.0.1", "0", "--count", "1",
+                                               "--timeout", "0.3"},
+                      std::vector<std::string>{"tcp-listen", "127.0.0.1", "0", "--count", "1",
+                                               "--timeout", "0.3"}));
 
 }  // namespace
 }  // namespace lsock::test

@@ -22,8 +22,8 @@ TEST(Messages, ConnectTimeoutSaysAfterHowLong) {
     queued.push_back(std::move(*c));
   }
   sleep_ms(100);
-  auto r = run(lsock({"--json", "tcp-connect", "127.0.0.1", std::to_string(port), "--timeout",
-                      "0.5"}));
+  auto r =
+      run(lsock({"--json", "tcp-connect", "127.0.0.1", std::to_string(port), "--timeout", "0.5"}));
   EXPECT_EQ(r.exit_code, 1) << r.err;
   const json doc = parse(r.out);
   EXPECT_EQ(doc["error"]["name"], "ETIMEDOUT") << r.out;

@@ -2,12 +2,13 @@
 // A libcore peer for the end-to-end tests: a TCP listener on 127.0.0.1 port 0 that serves
 // one client in a thread, with waits bounded so a broken lsock fails the test, never hangs it.
 
+#include <unistd.h>
+
 #include <atomic>
 #include <functional>
 #include <lsock/lsock.hpp>
 #include <string>
 #include <thread>
-#include <unistd.h>
 
 namespace lsock::test {
 

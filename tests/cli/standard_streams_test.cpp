@@ -56,9 +56,9 @@ TEST(StandardStreams, ClosedStderrStillLetsTheCommandRun) {
 }
 
 TEST(StandardStreams, WriteErrorsAreExitOneWithOneLine) {
-  for (const std::string args : {"ifaces", "--json ifaces", "resolve 127.0.0.1",
-                                 "--json resolve 127.0.0.1", "--help", "--json --version",
-                                 "udp-listen 127.0.0.1 0 --timeout 0.1"}) {
+  for (const std::string args :
+       {"ifaces", "--json ifaces", "resolve 127.0.0.1", "--json resolve 127.0.0.1", "--help",
+        "--json --version", "udp-listen 127.0.0.1 0 --timeout 0.1"}) {
     auto r = shell("\"$LSOCK\" " + args + " > /dev/full");
     EXPECT_EQ(r.exit_code, 1) << args;
     EXPECT_EQ(count_lines(r.err), 1) << args << ": " << r.err;

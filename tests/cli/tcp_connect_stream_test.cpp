@@ -29,9 +29,9 @@ TEST(TcpConnectStream, PeerThatSendsBeforeReadingGetsEverythingBothWays) {
     peer_got = p.read_to_end(s);
   });
   const auto t0 = steady_clock::now();
-  auto r = run(lsock({"tcp-connect", "127.0.0.1", std::to_string(peer.port), "--stdin",
-                      "--timeout", "20"}),
-               from_client, 30000);
+  auto r = run(
+      lsock({"tcp-connect", "127.0.0.1", std::to_string(peer.port), "--stdin", "--timeout", "20"}),
+      from_client, 30000);
   const long long ms = ms_since(t0);
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.out.size(), to_client.size());

@@ -92,8 +92,8 @@ TEST(AddressKind, PredicatesOnLiteralsAndEndpoints) {
   for (const char* yes : {"224.0.0.1", "239.255.255.255", "ff02::1", "ff05::1%lo", "ff0e::1"}) {
     EXPECT_TRUE(is_multicast_literal(yes)) << yes;
   }
-  for (const char* no : {"223.255.255.255", "240.0.0.0", "127.0.0.1", "::1", "fe80::1",
-                         "localhost", "/tmp/x", "", "255.255.255.255"}) {
+  for (const char* no : {"223.255.255.255", "240.0.0.0", "127.0.0.1", "::1", "fe80::1", "localhost",
+                         "/tmp/x", "", "255.255.255.255"}) {
     EXPECT_FALSE(is_multicast_literal(no)) << no;
   }
   EXPECT_TRUE(is_limited_broadcast_literal("255.255.255.255"));

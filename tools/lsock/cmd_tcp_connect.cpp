@@ -3,6 +3,7 @@
 
 #include <unistd.h>
 
+#include <array>
 #include <cerrno>
 #include <cstdio>
 #include <iostream>
@@ -10,7 +11,6 @@
 #include <lsock/resolve.hpp>
 #include <lsock/socket.hpp>
 #include <optional>
-#include <array>
 
 #include "byte_queue.hpp"
 #include "commands.hpp"
@@ -333,9 +333,10 @@ command register_tcp_connect(CLI::App& app) {
       "Without --send/--stdin it is a connect probe: exit 0 if the port accepts, 1 if not.\n"
       "HOST may be a unix path or @name (then no PORT); a host name's addresses are tried in\n"
       "turn. --timeout bounds the connect and, with --send or --expect, the whole exchange.\n"
-      "--stdin works like nc: standard input goes to the socket, the answer to stdout; at end\n"
-      "of input the sending side is shut down and the answer is read until the peer closes\n"
-      "(at most --timeout SECONDS more; --idle applies only when given).\n"
+      "--stdin works like nc: standard input goes to the socket while the answer goes to\n"
+      "stdout; at end of input the sending side is shut down and the answer is read until the\n"
+      "peer closes (at most 10 s more; a --timeout given bounds the whole session instead;\n"
+      "--idle applies only when given).\n"
       "--json prints one document: connect_ms, local, peer, data [...], bytes_in/out, closed_by.\n"
       "Example: lsock tcp-connect 127.0.0.1 8000 --send 'hello' --expect 5 --json");
   sub->add_option("HOST PORT", opts->args, "Host (or unix path / @name) and port")
@@ -352,9 +353,9 @@ command register_tcp_connect(CLI::App& app) {
       ->check(whole_number(0, std::numeric_limits<long long>::max()))
       ->type_name("BYTES");
   auto* timeout = sub->add_option("--timeout", opts->timeout, "Give up after SECONDS (0: never)")
-      ->check(seconds())
-      ->type_name("SECONDS")
-      ->capture_default_str();
+                      ->check(seconds())
+                      ->type_name("SECONDS")
+                      ->capture_default_str();
   auto* idle = sub->add_option("--idle", opts->idle,
                                "Without --expect: stop reading after SECONDS of silence (0: wait "
                                "for the peer to close)")

@@ -260,8 +260,8 @@ int run(const tcp_listen_options& o, const output& out) {
   if (end_reason == "timeout" && o.count > 0) {
     out.failure(library_error("accept", ETIMEDOUT,
                               "timed out after " + seconds_text(o.timeout) + " with " +
-                                  std::to_string(t.connections) + " of " +
-                                  std::to_string(o.count) + " connections"),
+                                  std::to_string(t.connections) + " of " + std::to_string(o.count) +
+                                  " connections"),
                 true);
     return 1;
   }

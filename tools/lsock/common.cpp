@@ -54,9 +54,10 @@ address_class check_address(std::string_view address) {
 
 void check_not_group(std::string_view address, std::string_view what) {
   if (is_multicast_literal(address) || is_limited_broadcast_literal(address)) {
-    throw usage_error(std::string(what) + " takes a unicast address, not the " +
-                      (is_multicast_literal(address) ? "multicast group '" : "broadcast address '") +
-                      std::string(address) + "'");
+    throw usage_error(
+        std::string(what) + " takes a unicast address, not the " +
+        (is_multicast_literal(address) ? "multicast group '" : "broadcast address '") +
+        std::string(address) + "'");
   }
 }
 

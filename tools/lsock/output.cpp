@@ -32,8 +32,9 @@ std::string one_line(std::string_view message) {
     const std::size_t n = u < 0x80 ? 1 : sequence_length(u);
     if (c == '\n') {
       s += "\\n";
-    } else if (u < 0x20 || u == 0x7f || (u >= 0x80 && (n == 1 || i + n > message.size() ||
-                                                        !is_valid_utf8(message.substr(i, n))))) {
+    } else if (u < 0x20 || u == 0x7f ||
+               (u >= 0x80 &&
+                (n == 1 || i + n > message.size() || !is_valid_utf8(message.substr(i, n))))) {
       char hex[8];
       (void)std::snprintf(hex, sizeof hex, "\\x%02x", u);
       s += hex;

@@ -8,8 +8,8 @@
 #include <cerrno>
 #include <csignal>
 #include <cstring>
-#include <lsock/error.hpp>
 #include <iostream>
+#include <lsock/error.hpp>
 
 namespace lsock::cli {
 namespace {
