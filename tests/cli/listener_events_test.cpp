@@ -56,15 +56,15 @@ TEST(ListenerEvents, ClientResetIsAnEventOfThatClientOnly) {
     EXPECT_TRUE(ev.contains("client")) << "per-client event without client: " << ev.dump();
     if (ev["event"] != "error") continue;
     ++errors;
-    EXPECT_EQ(ev["client"], 1) << ev.dump();
+    EXPECT_EQ(ev.value("client", 0), 1) << ev.dump();
     EXPECT_EQ(ev["name"], "ECONNRESET") << ev.dump();
     EXPECT_TRUE(ev["op"].is_string() && ev["message"].is_string()) << ev.dump();
-    EXPECT_TRUE(ev["peer"].is_object()) << ev.dump();
+    EXPECT_TRUE(ev.contains("peer") && ev["peer"].is_object()) << ev.dump();
   }
   EXPECT_EQ(errors, 1) << done.out;
   bool first_closed_by_error = false;
   for (const auto& ev : events) {
-    if (ev["event"] == "closed" && ev["client"] == 1) {
+    if (ev["event"] == "closed" && ev.value("client", 0) == 1) {
       first_closed_by_error = ev["reason"] == "error";
     }
   }
