@@ -160,6 +160,7 @@ int run(const tcp_listen_options& o, const output& out) {
   bool accepting = true;
   std::int64_t accept_paused_until = 0;
   std::string_view end_reason = "count";
+  const int stdout_watch = stdout_watch_fd();
   for (;;) {
     if (o.count > 0 && t.connections >= o.count) accepting = false;
     if (!accepting && clients.empty()) break;
@@ -180,7 +181,7 @@ int run(const tcp_listen_options& o, const output& out) {
       }
     }
     // Last: stdout's reader going away ends the listener even while nothing happens.
-    read_fds.push_back(stdout_watch_fd());
+    read_fds.push_back(stdout_watch);
     std::int64_t until = deadline;
     if (accepting && !listen_now && (until == 0 || accept_paused_until < until)) {
       until = accept_paused_until;
@@ -278,8 +279,9 @@ command register_tcp_listen(CLI::App& app) {
       "removed again on exit). PORT 0 picks a free port, reported in the 'listening' event.\n"
       "Runs until --count connections have been served and closed, --timeout passes, or\n"
       "Ctrl-C; then prints a summary (exit 0; 1 when --timeout came before --count).\n"
-      "JSON Lines events: listening, accepted, data, closed, error, summary; accepted, data\n"
-      "and closed carry \"client\": 1, 2, ... in accept order.\n"
+      "JSON Lines events: listening, accepted, data, closed, error, summary; every event about\n"
+      "a client carries \"client\": 1, 2, ... in accept order. A client's error ends that\n"
+      "client only (an error event, then closed with reason \"error\").\n"
       "Example: lsock tcp-listen 127.0.0.1 8000 --echo --count 1");
   sub->add_option("[ADDR] PORT", opts->args, "Address (default any) and port")
       ->required()
