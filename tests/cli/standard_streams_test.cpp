@@ -133,5 +133,44 @@ TEST(StandardStreams, ListenerEndsSoonAfterItsReaderWithSigpipeIgnored) {
   }
 }
 
+TEST(StandardStreams, NonBlockingStdoutIsWaitedForNotAnError) {
+  // A supervisor may hand over a pipe whose description is non-blocking: a document larger
+  // than the pipe must still arrive whole, however late the reader starts.
+  const std::string big = pattern(1u << 20, 7);
+  tcp_peer peer([&](tcp_peer& p, lsock::socket& s) { (void)p.send_all(s, big); });
+  int out[2];
+  ASSERT_EQ(pipe2(out, O_CLOEXEC), 0);
+  fcntl(out[1], F_SETFL, fcntl(out[1], F_GETFL) | O_NONBLOCK);
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  posix_spawn_file_actions_adddup2(&fa, out[1], 1);
+  posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+  posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
+  const auto args = lsock({"--json", "tcp-connect", "127.0.0.1", std::to_string(peer.port),
+                           "--expect", std::to_string(big.size()), "--timeout", "10"});
+  std::vector<char*> argv;
+  for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
+  pid_t pid = -1;
+  ASSERT_EQ(posix_spawn(&pid, argv[0], &fa, nullptr, argv.data(), environ), 0);
+  posix_spawn_file_actions_destroy(&fa);
+  close(out[1]);
+  usleep(300000);  // the pipe fills and stays full for a while
+  std::string doc_text;
+  char buf[65536];
+  for (;;) {
+    const ssize_t n = read(out[0], buf, sizeof buf);
+    if (n <= 0) break;
+    doc_text.append(buf, static_cast<std::size_t>(n));
+  }
+  close(out[0]);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
+  const json doc = json::parse(doc_text, nullptr, false);
+  ASSERT_FALSE(doc.is_discarded()) << "not one JSON document: " << doc_text.size() << " bytes";
+  EXPECT_EQ(doc.value("bytes_in", 0u), big.size());
+}
+
 }  // namespace
 }  // namespace lsock::test

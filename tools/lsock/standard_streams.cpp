@@ -10,9 +10,16 @@
 #include <cstring>
 #include <iostream>
 #include <lsock/error.hpp>
+#include <lsock/poll.hpp>
+
+#include "common.hpp"
 
 namespace lsock::cli {
 namespace {
+
+/// std::cout's buffer when prepare_standard_streams() ran: while it is still in place, stdout
+/// is written with write(2) directly (nothing is ever left in std::cout's buffer).
+std::streambuf* direct_stdout = nullptr;
 
 std::string write_error_text(int errnum) {
   return "write to stdout failed: " + std::string(std::strerror(errnum)) + " (" +
@@ -34,6 +41,7 @@ void prepare_standard_streams() noexcept {
     }
   }
   (void)std::signal(SIGPIPE, SIG_IGN);
+  direct_stdout = std::cout.rdbuf();
 }
 
 std::size_t write_stdout_some(std::string_view data) {
@@ -45,9 +53,43 @@ std::size_t write_stdout_some(std::string_view data) {
   }
 }
 
+namespace {
+
+/// Writes all of `data` to fd 1 itself: resumes partial writes, waits for room when the
+/// description was made non-blocking by someone else (EAGAIN), and stops on Ctrl-C while a
+/// stalled reader blocks it.
+void write_fd_all(std::string_view data) {
+  selector sel;
+  const int fd = STDOUT_FILENO;
+  while (!data.empty()) {
+    const ssize_t n = ::write(fd, data.data(), data.size());
+    if (n > 0) {
+      data.remove_prefix(static_cast<std::size_t>(n));
+      continue;
+    }
+    if (n < 0 && errno == EINTR) {
+      if (stop_requested()) throw write_error(EINTR);
+      continue;
+    }
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+      auto w = wait_until(sel, {}, std::span<const int>(&fd, 1), 0);
+      if (!w) throw write_error(w.error().code);
+      if (!*w) throw write_error(EINTR);  // Ctrl-C while waiting for room
+      continue;
+    }
+    throw write_error(n < 0 ? errno : EIO);
+  }
+}
+
+}  // namespace
+
 void write_stdout(std::string_view data) {
-  // Through std::cout, so that a caller that redirects it (the in-process tests) sees the
-  // output; flushed every time, so a failure is found here and direct writes stay in order.
+  if (direct_stdout != nullptr && std::cout.rdbuf() == direct_stdout) {
+    write_fd_all(data);
+    return;
+  }
+  // std::cout was redirected (the in-process tests capture it): write through it, flushed
+  // every time, so a failure is found here.
   errno = 0;
   std::cout.write(data.data(), static_cast<std::streamsize>(data.size()));
   std::cout.flush();

@@ -20,8 +20,9 @@ struct write_error : std::runtime_error {
 /// Call first thing in main(), before anything opens a descriptor.
 void prepare_standard_streams() noexcept;
 
-/// Writes all of `data` to stdout (blocking, as any filter does when its reader is slow).
-/// Throws write_error.
+/// Writes all of `data` to stdout, waiting as any filter does while its reader is slow (also
+/// when the shared description is non-blocking); Ctrl-C during that wait ends it. Throws
+/// write_error.
 void write_stdout(std::string_view data);
 
 /// What a poll()-writable stdout takes without blocking: a pipe has room for at least one
