@@ -149,6 +149,7 @@ TEST(StandardStreams, NonBlockingStdoutIsWaitedForNotAnError) {
   const auto args = lsock({"--json", "tcp-connect", "127.0.0.1", std::to_string(peer.port),
                            "--expect", std::to_string(big.size()), "--timeout", "10"});
   std::vector<char*> argv;
+  argv.reserve(args.size() + 1);
   for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
   argv.push_back(nullptr);
   pid_t pid = -1;

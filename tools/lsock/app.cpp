@@ -49,7 +49,7 @@ const CLI::App* chosen(const CLI::App* app) {
 
 /// A wrong number of values: CLI11 names the option (or positional) first, before ": ".
 std::string mismatch_message(const CLI::App* app, const CLI::Error& e) {
-  const std::string what = e.what();
+  std::string what = e.what();
   const CLI::Option* opt = chosen(app)->get_option_no_throw(what.substr(0, what.find(": ")));
   if (opt == nullptr) return what;
   if (opt->get_positional()) {
