@@ -107,8 +107,9 @@ TEST(Cli, ResolveLocalhostAndIpv6Loopback) {
   EXPECT_EQ(text.exit_code, 0);
   EXPECT_EQ(text.out.rfind("localhost ", 0), 0u) << text.out;
   EXPECT_NE(text.out.find(" ms\n"), std::string::npos) << text.out;
-  auto v4 = run(lsock({"resolve", "::1", "-4", "--json"}));  // a literal stays what it is
-  EXPECT_EQ(parse(v4.out)[0]["host"], "::1");
+  auto v4 = run(lsock({"resolve", "::1", "-4", "--json"}));  // -4 contradicts the literal
+  EXPECT_EQ(v4.exit_code, 2);
+  EXPECT_EQ(parse(v4.out)["error"]["op"], "usage");
 }
 
 TEST(Cli, ResolveFailureKeepsTheOthersAndExitsOne) {

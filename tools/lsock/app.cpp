@@ -9,12 +9,14 @@
 #include <cstring>
 #include <iostream>
 #include <lsock/version.hpp>
+#include <sstream>
 #include <vector>
 
 #include "commands.hpp"
 #include "common.hpp"
 #include "options.hpp"
 #include "output.hpp"
+#include "standard_streams.hpp"
 
 namespace {
 
@@ -35,6 +37,58 @@ bool json_requested(int argc, char** argv) {
     if (std::strcmp(argv[i], "--json") == 0) return true;
   }
   return false;
+}
+
+/// The subcommand the command line chose, else the top-level app.
+const CLI::App* chosen(const CLI::App* app) {
+  for (const CLI::App* sub : app->get_subcommands()) {
+    if (sub->parsed()) return sub;
+  }
+  return app;
+}
+
+/// A wrong number of values: CLI11 names the option (or positional) first, before ": ".
+std::string mismatch_message(const CLI::App* app, const CLI::Error& e) {
+  std::string what = e.what();
+  const CLI::Option* opt = chosen(app)->get_option_no_throw(what.substr(0, what.find(": ")));
+  if (opt == nullptr) return what;
+  if (opt->get_positional()) {
+    const std::string expected = opt->get_name(true);
+    return opt->count() > static_cast<std::size_t>(opt->get_items_expected_max())
+               ? "too many arguments (expected " + expected + ")"
+               : "missing arguments (expected " + expected + ")";
+  }
+  const std::string name = opt->get_name();
+  if (opt->count() == 0) {
+    const std::string type = opt->get_type_name();
+    return name + " needs a value" + (type.empty() ? "" : " (" + type + ")");
+  }
+  return name + " given more than once";
+}
+
+/// lsock's wording of CLI11's usage errors (CLI11's failure_message hook).
+std::string usage_message(const CLI::App* app, const CLI::Error& e) {
+  if (dynamic_cast<const CLI::ArgumentMismatch*>(&e) != nullptr) return mismatch_message(app, e);
+  if (dynamic_cast<const CLI::ExtrasError*>(&e) != nullptr) {
+    std::string extras;
+    for (const std::string& word : app->remaining(true)) {
+      extras += (extras.empty() ? "" : " ") + word;
+    }
+    if (!extras.empty()) return "unexpected argument: " + extras;
+  }
+  return e.what();
+}
+
+/// Help or version text went to std::cout: a failed flush is a failed command (exit 1).
+int checked_exit(CLI::App& app, const CLI::Error& e) {
+  errno = 0;
+  const int code = app.exit(e);
+  std::cout.flush();
+  if (std::cout) return code;
+  const int err = errno != 0 ? errno : EIO;
+  std::cout.clear();
+  std::cerr << "lsock: " << lsock::cli::write_error(err).what() << '\n';
+  return 1;
 }
 
 }  // namespace
@@ -58,6 +112,7 @@ int run_lsock(int argc, char** argv) {
   // Let global options follow the subcommand too: `lsock ifaces --json`.
   app.fallthrough();
   app.require_subcommand(1);
+  app.failure_message(usage_message);
 
   const std::vector<command> commands{
       register_resolve(app),     register_ifaces(app),     register_tcp_listen(app),
@@ -71,15 +126,20 @@ int run_lsock(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
-    return app.exit(e);
+    return checked_exit(app, e);
   } catch (const CLI::CallForAllHelp& e) {
-    return app.exit(e);
+    return checked_exit(app, e);
   } catch (const CLI::CallForVersion& e) {
     if (json_requested(argc, argv)) {
-      output("", true).document(json{{"name", "lsock"}, {"version", lsock::version}});
+      try {
+        output("", true).document(json{{"name", "lsock"}, {"version", lsock::version}});
+      } catch (const write_error& w) {
+        output("", false).error_line(w.what());
+        return 1;
+      }
       return 0;
     }
-    return app.exit(e);
+    return checked_exit(app, e);
   } catch (const CLI::ParseError& e) {
     std::string name;
     bool streams = false;
@@ -89,16 +149,10 @@ int run_lsock(int argc, char** argv) {
         streams = cmd.streams;
       }
     }
-    std::string message = one_line(e.what());
-    if (dynamic_cast<const CLI::ArgumentMismatch*>(&e) != nullptr) {
-      if (const auto at = message.find(": At Most "); at != std::string::npos) {
-        message = message.substr(0, at) + ": too many arguments";
-      }
-    } else if (dynamic_cast<const CLI::ExtrasError*>(&e) != nullptr) {
-      if (const auto at = message.find("not expected: "); at != std::string::npos) {
-        message = "unexpected argument: " + message.substr(at + 14);
-      }
-    }
+    std::ostringstream ignored;
+    std::ostringstream rendered;
+    (void)app.exit(e, ignored, rendered);
+    std::string message = one_line(rendered.str());
     if (name.empty()) {
       // What the user meant: the first word that is not an option names the command; else
       // the first option lsock does not know.
@@ -135,6 +189,10 @@ int run_lsock(int argc, char** argv) {
     } catch (const usage_error& e) {
       out.usage_failure(e.what(), cmd.streams);
       return 2;
+    } catch (const write_error& e) {
+      // stdout is what failed: the message goes to stderr only.
+      out.error_line(e.what());
+      return 1;
     } catch (const std::exception& e) {
       out.failure(library_error("internal", EIO, e.what()), cmd.streams);
       return 1;

@@ -53,7 +53,7 @@ command register_mcast_send(CLI::App& app) {
   sub->add_option("PORT", opts->port, "UDP port")->required()->type_name("");
   sub->add_option("DATA", opts->data, "What to send")->type_name("")->capture_default_str();
   sub->add_option("--ttl", opts->ttl, "Multicast TTL / hop limit")
-      ->check(whole_number(0, 255))
+      ->check(whole_number(0, max_ttl))
       ->type_name("N")
       ->capture_default_str();
   sub->add_option("--iface", opts->iface, "Interface name or address to send from")

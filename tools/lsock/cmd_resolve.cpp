@@ -72,6 +72,14 @@ std::vector<host_lookup> lookup_all(const std::vector<std::string>& hosts, famil
 }
 
 int run(const resolve_options& o, const output& out) {
+  // Every argument is judged before the first lookup: a usage error prints nothing else.
+  for (const std::string& host : o.hosts) {
+    if (check_address(host).is_unix()) {
+      throw usage_error("resolve takes host names and IP addresses, not the unix address '" + host +
+                        "'");
+    }
+    check_family(host, family_choice(o.v4, o.v6));
+  }
   json doc = json::array();
   int status = 0;
   // One deadline for the whole command.

@@ -3,14 +3,19 @@
 
 #include <unistd.h>
 
+#include <array>
+#include <cerrno>
+#include <cstdio>
 #include <iostream>
 #include <limits>
 #include <lsock/socket.hpp>
 #include <optional>
 
+#include "byte_queue.hpp"
 #include "commands.hpp"
 #include "common.hpp"
 #include "options.hpp"
+#include "standard_streams.hpp"
 
 namespace lsock::cli {
 namespace {
@@ -24,6 +29,7 @@ struct tcp_connect_options {
   double timeout = 10;
   double idle = 1;
   bool idle_given = false;
+  bool timeout_given = false;
   bool v4 = false;
   bool v6 = false;
 };
@@ -36,57 +42,192 @@ struct session {
   /// In text mode received bytes go to stdout as they are; status lines go to stderr when
   /// stdout carries the stream (--stdin), else to stdout.
   bool status_to_stderr = false;
+  /// Text mode: received bytes not yet written to stdout.
+  byte_queue to_stdout;
 
   void say(const std::string& line) const {
     if (out.json_mode()) return;
-    (status_to_stderr ? std::cerr : std::cout) << line << '\n' << std::flush;
+    if (status_to_stderr) {
+      std::cerr << line << '\n' << std::flush;
+    } else {
+      write_stdout(line + '\n');
+    }
   }
   void received(std::string_view data) {
     bytes_in += data.size();
     if (out.json_mode()) {
       doc["data"].push_back(payload_json(data));
     } else {
-      std::cout.write(data.data(), static_cast<std::streamsize>(data.size()));
-      std::cout.flush();
+      to_stdout.append(data);
     }
   }
 };
 
-/// Sends all of `data`, waiting for the socket when it is full (partial sends resume where
-/// they stopped). False on failure (`err` set) or when the deadline passed / Ctrl-C.
-bool send_all(lsock::socket& s, std::string_view data, selector& sel, std::int64_t deadline,
-              session& ss, std::optional<lsock::error>& err) {
-  while (!data.empty()) {
-    auto r = s.send(data);
-    if (!r) {
-      err = r.error();
-      return false;
-    }
-    if (r->status == io_status::ready) {
-      ss.bytes_out += r->bytes;
-      data.remove_prefix(r->bytes);
-      continue;
-    }
-    const int fd = s.fd();
-    auto w = wait_until(sel, {}, std::span<const int>(&fd, 1), deadline);
-    if (!w || !*w) {
-      if (!w) err = w.error();
-      return false;
+/// A side whose output lags this far behind is not read until it catches up: a fast peer
+/// and a slow stdout (or the reverse) cannot make lsock grow without bound.
+constexpr std::size_t max_buffered = std::size_t{1} << 20;
+
+/// How an exchange ended: who closed it ("peer", "expect", "idle", "timeout", "signal"), or
+/// the error that ended it.
+struct outcome {
+  std::string closed_by;
+  std::optional<lsock::error> error;
+};
+
+/// The data phase of tcp-connect: sends --send data or standard input while it reads the
+/// answer, as nc does, so a peer that talks before it listens cannot deadlock it. Every wait
+/// includes the socket in both directions, stdin and stdout; every wait is bounded by the
+/// deadline (or Ctrl-C).
+class exchange {
+ public:
+  exchange(const tcp_connect_options& o, lsock::socket& s, session& ss, std::int64_t deadline)
+      : o_(o), s_(s), ss_(ss), stdin_open_(o.stdin_mode), deadline_(deadline) {
+    if (o.has_send) to_peer_.append(o.send);
+    idle_deadline_ = deadline_after(o.idle);
+  }
+
+  outcome run() {
+    for (;;) {
+      if (auto done = finished()) return {*done, {}};
+      if (auto err = half_close_at_end_of_input()) return {"", err};
+      const int read_fds[2] = {reading_peer() ? s_.fd() : -1,
+                               stdin_open_ && to_peer_.size() < max_buffered ? STDIN_FILENO : -1};
+      const int write_fds[2] = {to_peer_.empty() ? -1 : s_.fd(),
+                                ss_.to_stdout.empty() ? -1 : STDOUT_FILENO};
+      auto r = wait_until(sel_, read_fds, write_fds, wait_limit());
+      if (!r) return {"", r.error()};
+      if (!*r) return on_timeout();
+      if (auto err = on_ready()) return {"", err};
     }
   }
-  return true;
-}
+
+ private:
+  [[nodiscard]] bool expect_met() const {
+    return o_.expect > 0 && ss_.bytes_in >= static_cast<std::size_t>(o_.expect);
+  }
+  [[nodiscard]] bool reading_peer() const {
+    return !peer_closed_ && !expect_met() && ss_.to_stdout.size() < max_buffered;
+  }
+  /// Silence ends the exchange only when nothing more is to be sent or shown, nothing in
+  /// particular is expected, and (with --stdin) --idle was given.
+  [[nodiscard]] bool idle_applies() const {
+    return o_.expect == 0 && !stdin_open_ && to_peer_.empty() && ss_.to_stdout.empty() &&
+           (!o_.stdin_mode || o_.idle_given);
+  }
+  [[nodiscard]] std::optional<std::string> finished() const {
+    if (!ss_.to_stdout.empty()) return std::nullopt;
+    if (expect_met()) return "expect";
+    if (peer_closed_ && (o_.stdin_mode || to_peer_.empty())) return "peer";
+    return std::nullopt;
+  }
+  /// While standard input is open only the user ends a --stdin session (end of input or
+  /// Ctrl-C), unless --timeout or --expect was given.
+  [[nodiscard]] std::int64_t wait_limit() const {
+    const bool user_ends = o_.stdin_mode && stdin_open_ && !o_.timeout_given && o_.expect == 0;
+    std::int64_t until = user_ends ? 0 : deadline_;
+    if (idle_applies() && idle_deadline_ != 0 && (until == 0 || idle_deadline_ < until)) {
+      until = idle_deadline_;
+    }
+    return until;
+  }
+
+  /// End of input, all of it sent: half-close like nc -N, so the peer sees end-of-stream and
+  /// can answer and close; the answer is read until it does.
+  std::optional<lsock::error> half_close_at_end_of_input() {
+    if (!o_.stdin_mode || stdin_open_ || !to_peer_.empty() || shut_) return std::nullopt;
+    shut_ = true;
+    if (auto sh = s_.shutdown_write(); !sh) return sh.error();
+    idle_deadline_ = deadline_after(o_.idle);
+    // Waiting for the peer to close could be endless: the default --timeout bounds it from
+    // here; a --timeout given bounds the whole run.
+    if (!o_.timeout_given) deadline_ = deadline_after(o_.timeout);
+    return std::nullopt;
+  }
+
+  outcome on_timeout() const {
+    if (stop_requested()) {
+      // Ctrl-C ends a --stdin session; with --send it cuts off what was asked for.
+      if (!o_.stdin_mode && !to_peer_.empty()) {
+        return {"", library_error("send", EINTR, "interrupted")};
+      }
+      return {"signal", {}};
+    }
+    if (idle_applies() && !passed(deadline_)) return {"idle", {}};
+    const std::string after = "timed out after " + seconds_text(o_.timeout);
+    if (o_.expect > 0 && !expect_met()) return {"", library_error("receive", ETIMEDOUT, after)};
+    if (!to_peer_.empty()) return {"", library_error("send", ETIMEDOUT, after)};
+    if (!ss_.to_stdout.empty()) {
+      return {"", library_error("write", ETIMEDOUT,
+                                after + " with " + std::to_string(ss_.to_stdout.size()) +
+                                    " received bytes not yet written to stdout")};
+    }
+    return {"timeout", {}};
+  }
+
+  std::optional<lsock::error> on_ready() {
+    for (const std::size_t i : sel_.ready_write()) {
+      if (i == 1) {
+        ss_.to_stdout.consume(write_stdout_some(ss_.to_stdout.front()));
+        continue;
+      }
+      auto r = s_.send(to_peer_.front());
+      if (!r) return r.error();
+      if (r->status != io_status::ready) continue;
+      ss_.bytes_out += r->bytes;
+      to_peer_.consume(r->bytes);
+      idle_deadline_ = deadline_after(o_.idle);
+    }
+    for (const std::size_t i : sel_.ready_read()) {
+      if (i == 1) {
+        if (auto err = read_stdin()) return err;
+        continue;
+      }
+      auto got = s_.recv(buf_);
+      if (!got) return got.error();
+      if (got->status == io_status::closed) peer_closed_ = true;
+      if (got->status != io_status::ready) continue;
+      ss_.received({buf_.data(), got->bytes});
+      idle_deadline_ = deadline_after(o_.idle);
+    }
+    return std::nullopt;
+  }
+
+  std::optional<lsock::error> read_stdin() {
+    const long n = read_some(STDIN_FILENO, buf_.data(), buf_.size());
+    if (n > 0) {
+      to_peer_.append({buf_.data(), static_cast<std::size_t>(n)});
+    } else if (n == 0) {
+      stdin_open_ = false;
+    } else if (errno != EAGAIN && errno != EWOULDBLOCK) {
+      return system_error("read", errno);
+    }
+    return std::nullopt;
+  }
+
+  const tcp_connect_options& o_;
+  lsock::socket& s_;
+  session& ss_;
+  selector sel_;
+  byte_queue to_peer_;  ///< --send data or standard input not yet taken by the socket
+  bool stdin_open_;
+  bool shut_ = false;
+  bool peer_closed_ = false;
+  std::int64_t deadline_;
+  std::int64_t idle_deadline_ = 0;
+  std::array<char, 65536> buf_{};
+};
 
 int run(const tcp_connect_options& o, const output& out) {
   const target to = connect_target(o.args);
   socket_options so;
   so.prefer = family_choice(o.v4, o.v6);
   check_family(to.address, so.prefer);
+  check_not_group(to.address, "TCP");
   install_stop_handlers();
   const auto start = now_ns();
   auto deadline = deadline_after(o.timeout);
 
-  session ss{out, json{{"host", to.address}}, 0, 0, o.stdin_mode};
+  session ss{out, json{{"host", to.address}}, 0, 0, o.stdin_mode, {}};
   if (!is_unix_address(to.address)) ss.doc["port"] = to.port;
   auto fail = [&](const lsock::error& e) {
     if (out.json_mode()) {
@@ -98,7 +239,7 @@ int run(const tcp_connect_options& o, const output& out) {
   };
   auto fail_timeout = [&](const char* what) {
     if (stop_requested()) return fail(library_error(what, EINTR, "interrupted"));
-    return fail(library_error(what, ETIMEDOUT, std::string(what) + " timed out"));
+    return fail(library_error(what, ETIMEDOUT, "timed out after " + seconds_text(o.timeout)));
   };
 
   // A host name's every address is tried in turn (as nc and curl do, so "localhost" reaches a
@@ -141,79 +282,11 @@ int run(const tcp_connect_options& o, const output& out) {
          ms_text(connect_ms));
   ss.doc["data"] = json::array();
 
-  std::optional<lsock::error> err;
-  if (o.has_send && !send_all(s, o.send, sel, deadline, ss, err)) {
-    return err ? fail(*err) : fail_timeout("send");
-  }
-
-  // Read the answer: until --expect bytes, the peer closes, --idle seconds of silence (when
-  // nothing in particular is expected and nothing more is to be sent) or the deadline. While
-  // standard input is open (--stdin) only the user ends the session: end of input or Ctrl-C.
-  const bool reading = o.has_send || o.stdin_mode || o.expect > 0;
   std::string closed_by = "local";
-  bool stdin_open = o.stdin_mode;
-  std::int64_t idle_deadline = deadline_after(o.idle);
-  static char buf[65536];
-  while (reading) {
-    if (o.expect > 0 && ss.bytes_in >= static_cast<std::size_t>(o.expect)) {
-      closed_by = "expect";
-      break;
-    }
-    // With --stdin, silence after the end of input is no reason to stop (nc waits for the
-    // peer), unless --idle was given.
-    const bool idle_applies = o.expect == 0 && !stdin_open && (!o.stdin_mode || o.idle_given);
-    std::int64_t until = stdin_open && o.expect == 0 ? 0 : deadline;
-    if (idle_applies && idle_deadline != 0 && (until == 0 || idle_deadline < until)) {
-      until = idle_deadline;
-    }
-    const int fds[2] = {s.fd(), stdin_open ? STDIN_FILENO : -1};
-    auto r = wait_until(sel, fds, {}, until);
-    if (!r) return fail(r.error());
-    if (!*r) {
-      if (stop_requested()) {
-        closed_by = "signal";
-        break;
-      }
-      if (idle_applies && !passed(deadline)) {
-        closed_by = "idle";
-        break;
-      }
-      if (o.expect > 0) return fail_timeout("receive");
-      closed_by = "timeout";
-      break;
-    }
-    bool peer_closed = false;
-    for (const std::size_t i : sel.ready_read()) {
-      if (i == 1) {  // stdin → socket
-        const long n = read_some(STDIN_FILENO, buf, sizeof buf);
-        if (n <= 0) {
-          // End of input: half-close like nc -N, so the peer sees end-of-stream and can
-          // answer and close; keep reading until it does.
-          stdin_open = false;
-          if (auto sh = s.shutdown_write(); !sh) return fail(sh.error());
-          idle_deadline = deadline_after(o.idle);
-          // Waiting for the peer to close could be endless: --timeout bounds it from here.
-          deadline = deadline_after(o.timeout);
-          continue;
-        }
-        if (!send_all(s, {buf, static_cast<std::size_t>(n)}, sel, 0, ss, err)) {
-          return err ? fail(*err) : fail_timeout("send");
-        }
-        continue;
-      }
-      auto got = s.recv(buf);
-      if (!got) return fail(got.error());
-      if (got->status == io_status::closed) {
-        peer_closed = true;
-      } else if (got->status == io_status::ready) {
-        ss.received({buf, got->bytes});
-        idle_deadline = deadline_after(o.idle);
-      }
-    }
-    if (peer_closed) {
-      closed_by = "peer";
-      break;
-    }
+  if (o.has_send || o.stdin_mode || o.expect > 0) {
+    auto ended = exchange(o, s, ss, deadline).run();
+    if (ended.error) return fail(*ended.error);
+    closed_by = ended.closed_by;
   }
   if (o.expect > 0 && ss.bytes_in < static_cast<std::size_t>(o.expect)) {
     return fail(library_error("receive", ECONNRESET,
@@ -229,7 +302,7 @@ int run(const tcp_connect_options& o, const output& out) {
   if (out.json_mode()) {
     out.document(ss.doc);
   } else {
-    if (ss.bytes_in > 0 && !o.stdin_mode) std::cout << '\n';
+    if (ss.bytes_in > 0 && !o.stdin_mode) write_stdout("\n");
     ss.say("closed (" + closed_by + "): " + std::to_string(ss.bytes_out) + " bytes out, " +
            std::to_string(ss.bytes_in) + " in, " + ms_text(ms));
   }
@@ -245,9 +318,10 @@ command register_tcp_connect(CLI::App& app) {
       "Without --send/--stdin it is a connect probe: exit 0 if the port accepts, 1 if not.\n"
       "HOST may be a unix path or @name (then no PORT); a host name's addresses are tried in\n"
       "turn. --timeout bounds the connect and, with --send or --expect, the whole exchange.\n"
-      "--stdin works like nc: standard input goes to the socket, the answer to stdout; at end\n"
-      "of input the sending side is shut down and the answer is read until the peer closes\n"
-      "(at most --timeout SECONDS more; --idle applies only when given).\n"
+      "--stdin works like nc: standard input goes to the socket while the answer goes to\n"
+      "stdout; at end of input the sending side is shut down and the answer is read until the\n"
+      "peer closes (at most 10 s more; a --timeout given bounds the whole session instead;\n"
+      "--idle applies only when given).\n"
       "--json prints one document: connect_ms, local, peer, data [...], bytes_in/out, closed_by.\n"
       "Example: lsock tcp-connect 127.0.0.1 8000 --send 'hello' --expect 5 --json");
   sub->add_option("HOST PORT", opts->args, "Host (or unix path / @name) and port")
@@ -263,10 +337,10 @@ command register_tcp_connect(CLI::App& app) {
   sub->add_option("--expect", opts->expect, "Wait for BYTES bytes (exit 1 if they do not come)")
       ->check(whole_number(0, std::numeric_limits<long long>::max()))
       ->type_name("BYTES");
-  sub->add_option("--timeout", opts->timeout, "Give up after SECONDS (0: never)")
-      ->check(seconds())
-      ->type_name("SECONDS")
-      ->capture_default_str();
+  auto* timeout = sub->add_option("--timeout", opts->timeout, "Give up after SECONDS (0: never)")
+                      ->check(seconds())
+                      ->type_name("SECONDS")
+                      ->capture_default_str();
   auto* idle = sub->add_option("--idle", opts->idle,
                                "Without --expect: stop reading after SECONDS of silence (0: wait "
                                "for the peer to close)")
@@ -275,9 +349,10 @@ command register_tcp_connect(CLI::App& app) {
                    ->capture_default_str();
   auto* v4 = sub->add_flag("-4", opts->v4, "IPv4 only");
   sub->add_flag("-6", opts->v6, "IPv6 only")->excludes(v4);
-  sub->parse_complete_callback([opts, send, idle] {
+  sub->parse_complete_callback([opts, send, idle, timeout] {
     opts->has_send = send->count() > 0;
     opts->idle_given = idle->count() > 0;
+    opts->timeout_given = timeout->count() > 0;
   });
   return {sub, [opts](const output& out) { return run(*opts, out); }, false};
 }

@@ -2,6 +2,7 @@
 // Many clients at once through one selector; JSON Lines events as things happen.
 
 #include <algorithm>
+#include <cerrno>
 #include <limits>
 #include <list>
 #include <lsock/socket.hpp>
@@ -9,6 +10,7 @@
 #include "commands.hpp"
 #include "common.hpp"
 #include "options.hpp"
+#include "standard_streams.hpp"
 
 namespace lsock::cli {
 namespace {
@@ -68,12 +70,20 @@ void emit_closed(const output& out, const client& c, std::string_view reason) {
                     std::to_string(c.bytes_out) + " out, " + ms_text(ms));
 }
 
+/// A client's failure ends that client only: an event about it (text on stdout), not a
+/// stderr line.
+void emit_client_error(const output& out, const client& c, const lsock::error& err) {
+  json ev = c.about("error");
+  ev.update(error_json(err));
+  out.event(ev, "error    " + c.label() + ": " + err.describe());
+}
+
 /// Sends what is pending (partial sends keep the rest); false when the client failed.
 bool flush(const output& out, client& c, totals& t) {
   while (!c.pending.empty()) {
     auto r = c.sock.send(c.pending);
     if (!r) {
-      out.failure(r.error(), true);
+      emit_client_error(out, c, r.error());
       return false;
     }
     if (r->status != io_status::ready) return true;
@@ -91,7 +101,7 @@ bool serve(const output& out, client& c, bool echo, totals& t, std::string_view&
   for (int rounds = 0; rounds < 16 && c.pending.size() < max_pending; ++rounds) {
     auto r = c.sock.recv(buf);
     if (!r) {
-      out.failure(r.error(), true);
+      emit_client_error(out, c, r.error());
       reason = "error";
       return false;
     }
@@ -124,6 +134,7 @@ int run(const tcp_listen_options& o, const output& out) {
   so.backlog = o.backlog;
   so.prefer = family_choice(o.v4, o.v6);
   check_family(where.address, so.prefer);
+  check_not_group(where.address, "TCP");
   auto addrs = addresses_for(where.address, so.prefer, deadline_after(o.timeout));
   if (!addrs) {
     if (interrupted(addrs.error())) end_by_signal();
@@ -134,7 +145,7 @@ int run(const tcp_listen_options& o, const output& out) {
     return lsock::socket::bind(socket_type::tcp, addr, where.port, so);
   });
   if (!listener) {
-    out.failure(listener.error(), true);
+    out.failure(with_address(listener.error(), where), true);
     return 1;
   }
   const unix_path_cleanup cleanup(where.address);
@@ -157,6 +168,7 @@ int run(const tcp_listen_options& o, const output& out) {
   bool accepting = true;
   std::int64_t accept_paused_until = 0;
   std::string_view end_reason = "count";
+  const int stdout_watch = stdout_watch_fd();
   for (;;) {
     if (o.count > 0 && t.connections >= o.count) accepting = false;
     if (!accepting && clients.empty()) break;
@@ -176,6 +188,8 @@ int run(const tcp_listen_options& o, const output& out) {
         writers.push_back(&c);
       }
     }
+    // Last: stdout's reader going away ends the listener even while nothing happens.
+    read_fds.push_back(stdout_watch);
     std::int64_t until = deadline;
     if (accepting && !listen_now && (until == 0 || accept_paused_until < until)) {
       until = accept_paused_until;
@@ -209,6 +223,7 @@ int run(const tcp_listen_options& o, const output& out) {
         listener_ready = true;
         continue;
       }
+      if (i == read_fds.size() - 1) stdout_reader_gone();
       client* c = readers[i - 1];
       if (std::find(finished.begin(), finished.end(), c) != finished.end()) continue;
       std::string_view reason;
@@ -251,7 +266,15 @@ int run(const tcp_listen_options& o, const output& out) {
                 std::to_string(t.bytes_in) + " bytes in, " + std::to_string(t.bytes_out) +
                 " out, " + ms_text(ms));
   // A timeout before --count connections were served means what was asked did not happen.
-  return end_reason == "timeout" && o.count > 0 ? 1 : 0;
+  if (end_reason == "timeout" && o.count > 0) {
+    out.failure(library_error("accept", ETIMEDOUT,
+                              "timed out after " + seconds_text(o.timeout) + " with " +
+                                  std::to_string(t.connections) + " of " + std::to_string(o.count) +
+                                  " connections"),
+                true);
+    return 1;
+  }
+  return 0;
 }
 
 }  // namespace
@@ -264,8 +287,9 @@ command register_tcp_listen(CLI::App& app) {
       "removed again on exit). PORT 0 picks a free port, reported in the 'listening' event.\n"
       "Runs until --count connections have been served and closed, --timeout passes, or\n"
       "Ctrl-C; then prints a summary (exit 0; 1 when --timeout came before --count).\n"
-      "JSON Lines events: listening, accepted, data, closed, error, summary; accepted, data\n"
-      "and closed carry \"client\": 1, 2, ... in accept order.\n"
+      "JSON Lines events: listening, accepted, data, closed, error, summary; every event about\n"
+      "a client carries \"client\": 1, 2, ... in accept order. A client's error ends that\n"
+      "client only (an error event, then closed with reason \"error\").\n"
       "Example: lsock tcp-listen 127.0.0.1 8000 --echo --count 1");
   sub->add_option("[ADDR] PORT", opts->args, "Address (default any) and port")
       ->required()
@@ -276,7 +300,7 @@ command register_tcp_listen(CLI::App& app) {
       ->check(whole_number(1, std::numeric_limits<long long>::max()))
       ->type_name("N");
   sub->add_option("--backlog", opts->backlog, "listen() backlog")
-      ->check(whole_number(0, 65535))
+      ->check(whole_number(0, max_backlog))
       ->type_name("N")
       ->capture_default_str();
   sub->add_option("--timeout", opts->timeout, "Stop after SECONDS (0: no limit)")

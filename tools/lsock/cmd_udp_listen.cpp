@@ -33,7 +33,7 @@ int run(const udp_listen_options& o, const output& out) {
     return lsock::socket::bind(socket_type::udp, addr, where.port, so);
   });
   if (!s) {
-    out.failure(s.error(), true);
+    out.failure(with_address(s.error(), where), true);
     return 1;
   }
   const unix_path_cleanup cleanup(where.address);

@@ -37,50 +37,40 @@ void on_stop_signal(int sig) {
 
 }  // namespace
 
+std::string target_text(const target& t) {
+  if (is_unix_address(t.address)) return t.address;
+  const std::string port = std::to_string(t.port);
+  return t.address.find(':') != std::string::npos ? "[" + t.address + "]:" + port
+                                                  : t.address + ":" + port;
+}
+
+lsock::error with_address(lsock::error err, const target& t) {
+  err.message += " (" + target_text(t) + ")";
+  return err;
+}
+
 int parse_port(std::string_view text) {
   int port = -1;
   const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), port);
-  if (ec != std::errc() || end != text.data() + text.size() || port < 0 || port > 65535) {
-    throw usage_error("invalid port '" + std::string(text) + "' (expected 0-65535)");
+  if (ec != std::errc() || end != text.data() + text.size() || port < 0 || port > max_port) {
+    throw usage_error("invalid port '" + std::string(text) + "' (expected 0-" +
+                      std::to_string(max_port) + ")");
   }
   return port;
 }
 
-void check_address(std::string_view address) {
-  if (address.empty()) throw usage_error("empty address");
-  if (address.find('\0') != std::string_view::npos) {
-    throw usage_error("malformed address (contains a NUL byte)");
-  }
-  if (is_unix_address(address)) {
-    const std::size_t len = address.starts_with('@') ? address.size() - 1 : address.size();
-    if (len > max_unix_path) throw usage_error("unix domain path too long");
-    return;
-  }
-  const std::string shown(address);
-  if (address.find(':') != std::string_view::npos) {
-    // Host names never contain ':': this must be an IPv6 literal, maybe with a %scope.
-    const std::string_view ip = address.substr(0, address.find('%'));
-    endpoint ep;
-    if (!parse_ip_literal(ip, 0, ep) || ep.family() != family::inet6 ||
-        ip.size() + 1 == address.size()) {
-      throw usage_error("malformed IPv6 address '" + shown + "'");
-    }
-    return;
-  }
-  // Digits and dots only: meant as an IPv4 address ("999.1.1.1", "1.2.3.4.5"); such a name
-  // would go to DNS and come back "not found", which hides the typo.
-  const bool ipv4_chars = std::all_of(address.begin(), address.end(),
-                                      [](char c) { return (c >= '0' && c <= '9') || c == '.'; });
-  if (endpoint ep; ipv4_chars && !parse_ip_literal(address, 0, ep)) {
-    throw usage_error("malformed IPv4 address '" + shown + "'");
-  }
-  const bool name_chars = std::all_of(address.begin(), address.end(), [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
-           c == '-' || c == '_';
-  });
-  if (!name_chars || address.size() > 253) {
-    throw usage_error("malformed address '" + shown + "' (expected an IP address, a host name, " +
-                      "a unix path with '/' or an @abstract name)");
+address_class check_address(std::string_view address) {
+  address_class c = classify_address(address);
+  if (c.kind == address_kind::malformed) throw usage_error(c.reason);
+  return c;
+}
+
+void check_not_group(std::string_view address, std::string_view what) {
+  if (is_multicast_literal(address) || is_limited_broadcast_literal(address)) {
+    throw usage_error(
+        std::string(what) + " takes a unicast address, not the " +
+        (is_multicast_literal(address) ? "multicast group '" : "broadcast address '") +
+        std::string(address) + "'");
   }
 }
 
@@ -128,36 +118,38 @@ target connect_target(const std::vector<std::string>& args) {
 
 int parse_destination_port(std::string_view text) {
   const int port = parse_port(text);
-  if (port == 0) throw usage_error("port 0 is not a destination (expected 1-65535)");
+  if (port == 0) {
+    throw usage_error("port 0 is not a destination (expected 1-" + std::to_string(max_port) + ")");
+  }
   return port;
 }
 
 void check_family(std::string_view address, family_preference prefer) {
-  endpoint ep;
-  const std::string_view ip = address.substr(0, address.find('%'));
-  if (prefer == family_preference::any || !parse_ip_literal(ip, 0, ep)) return;
-  if (prefer == family_preference::inet && ep.family() != family::inet) {
-    throw usage_error("-4 conflicts with the IPv6 address '" + std::string(address) + "'");
+  if (prefer == family_preference::any) return;
+  const std::string flag = prefer == family_preference::inet ? "-4" : "-6";
+  const address_class c = check_address(address);
+  const std::string shown(address);
+  if (c.is_unix()) {
+    throw usage_error(flag + " does not apply to the unix address '" + shown + "'");
   }
-  if (prefer == family_preference::inet6 && ep.family() != family::inet6) {
-    throw usage_error("-6 conflicts with the IPv4 address '" + std::string(address) + "'");
+  if (prefer == family_preference::inet && c.kind == address_kind::ipv6) {
+    throw usage_error("-4 conflicts with the IPv6 address '" + shown + "'");
+  }
+  if (prefer == family_preference::inet6 && c.kind == address_kind::ipv4) {
+    throw usage_error("-6 conflicts with the IPv4 address '" + shown + "'");
   }
 }
 
 void check_group(std::string_view address) {
-  check_address(address);
+  const address_class c = check_address(address);
   const std::string shown(address);
-  const std::string_view ip = address.substr(0, address.find('%'));
-  endpoint ep;
-  if (is_unix_address(address) || !parse_ip_literal(ip, 0, ep)) {
+  if (!c.is_ip()) {
     throw usage_error("expected a multicast group or broadcast address, not '" + shown + "'");
   }
-  if (ep.family() == family::inet6) {
-    if (ip.size() >= 2 && (ip[0] == 'f' || ip[0] == 'F') && (ip[1] == 'f' || ip[1] == 'F')) return;
+  if (is_multicast_literal(address) || is_limited_broadcast_literal(address)) return;
+  if (c.kind == address_kind::ipv6) {
     throw usage_error("'" + shown + "' is not an IPv6 multicast group (ff00::/8)");
   }
-  const unsigned first = static_cast<unsigned>(std::strtoul(shown.c_str(), nullptr, 10));
-  if ((first >= 224 && first <= 239) || address == "255.255.255.255") return;
   // A subnet's broadcast address ("192.168.1.255") is a broadcast address too.
   if (auto list = lsock::interfaces()) {
     for (const auto& a : *list) {
@@ -285,6 +277,12 @@ std::string pad(std::string s, std::size_t width) {
 std::string ms_text(double ms) {
   char buf[32];
   (void)std::snprintf(buf, sizeof buf, "%.3f ms", ms);
+  return buf;
+}
+
+std::string seconds_text(double seconds) {
+  char buf[32];
+  (void)std::snprintf(buf, sizeof buf, "%g s", seconds);
   return buf;
 }
 

@@ -3,6 +3,8 @@
 
 #include <cstdint>
 #include <lsock/address.hpp>
+#include <lsock/address_kind.hpp>
+#include <lsock/error.hpp>
 #include <lsock/poll.hpp>
 #include <lsock/resolve.hpp>
 #include <lsock/result.hpp>
@@ -25,6 +27,12 @@ struct target {
   int port = 0;
 };
 
+/// "127.0.0.1:80", "[::1]:80", "/run/x.sock", "@name": a target as people write it.
+[[nodiscard]] std::string target_text(const target& t);
+/// `err` with the address it concerns appended to its message: "Address already in use
+/// (127.0.0.1:8000)". For bind() failures, whose errno alone does not say which address.
+[[nodiscard]] lsock::error with_address(lsock::error err, const target& t);
+
 /// A port 0..65535 from its text, else usage_error.
 int parse_port(std::string_view text);
 /// As parse_port, but 0 is a usage_error too: nothing can be sent to port 0.
@@ -36,15 +44,18 @@ target listen_target(const std::vector<std::string>& args, std::string_view defa
 target connect_target(const std::vector<std::string>& args);
 /// -4 / -6.
 family_preference family_choice(bool v4, bool v6);
-/// usage_error when -4 / -6 contradicts an IP literal ("-6" with 127.0.0.1).
+/// usage_error when -4 / -6 contradicts an IP literal ("-6" with 127.0.0.1) or is given with
+/// a unix path or @name (which have no IP family).
 void check_family(std::string_view address, family_preference prefer);
 /// usage_error unless `address` is an IPv4 group (224.0.0.0/4), 255.255.255.255 or a local
 /// subnet's broadcast address, or an IPv6 group (ff00::/8, optionally %scoped).
 void check_group(std::string_view address);
-/// A syntactically valid address, else usage_error: a unix path / '@name' that fits, an IPv6
-/// literal (optionally %scoped) when it has a ':', else an IPv4 literal or a host name
-/// (letters, digits, '.', '-', '_').
-void check_address(std::string_view address);
+/// usage_error when `address` is a multicast group or 255.255.255.255: `what` ("TCP") cannot
+/// use it.
+void check_not_group(std::string_view address, std::string_view what);
+/// The address by libcore's one rule (classify_address); usage_error with its reason when it
+/// is malformed.
+address_class check_address(std::string_view address);
 
 /// Removes a unix socket path this process bound when it goes out of scope (as socat does), so
 /// the next run can bind it again. Abstract names and IP addresses are left alone.
@@ -113,5 +124,7 @@ auto first_that_works(const std::vector<std::string>& addrs, Make&& make) {
 
 /// "1.234 ms".
 [[nodiscard]] std::string ms_text(double ms);
+/// "3 s", "0.5 s".
+[[nodiscard]] std::string seconds_text(double seconds);
 
 }  // namespace lsock::cli

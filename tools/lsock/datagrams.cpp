@@ -2,10 +2,12 @@
 
 #include <unistd.h>
 
+#include <cerrno>
 #include <iostream>
 #include <lsock/poll.hpp>
 
 #include "common.hpp"
+#include "standard_streams.hpp"
 
 namespace lsock::cli {
 
@@ -14,13 +16,14 @@ int receive_datagrams(lsock::socket& sock, const receive_limits& limits, const o
   const auto start = now_ns();
   const auto deadline = deadline_after(limits.timeout);
   selector sel;
-  const int fd = sock.fd();
+  // Second: stdout's reader going away ends the listener even while nothing arrives.
+  const int fds[2] = {sock.fd(), stdout_watch_fd()};
   long long datagrams = 0;
   std::size_t bytes = 0;
   std::string reason = "count";
   static char buf[65536];
   while (limits.count == 0 || datagrams < limits.count) {
-    auto r = wait_until(sel, std::span<const int>(&fd, 1), {}, deadline);
+    auto r = wait_until(sel, fds, {}, deadline);
     if (!r) {
       out.failure(r.error(), true);
       return 1;
@@ -28,6 +31,9 @@ int receive_datagrams(lsock::socket& sock, const receive_limits& limits, const o
     if (!*r) {
       reason = stop_requested() ? "signal" : "timeout";
       break;
+    }
+    for (const std::size_t i : sel.ready_read()) {
+      if (i == 1) stdout_reader_gone();
     }
     // Drain what is queued (bounded), then wait again.
     for (int n = 0; n < 64 && (limits.count == 0 || datagrams < limits.count); ++n) {
@@ -64,7 +70,16 @@ int receive_datagrams(lsock::socket& sock, const receive_limits& limits, const o
              {"reason", reason}},
             "summary: " + std::to_string(datagrams) + " datagrams, " + std::to_string(bytes) +
                 " bytes, " + ms_text(ms));
-  return reason == "timeout" && limits.count > 0 ? 1 : 0;
+  // A timeout before --count datagrams means what was asked did not happen.
+  if (reason == "timeout" && limits.count > 0) {
+    out.failure(library_error("receive", ETIMEDOUT,
+                              "timed out after " + seconds_text(limits.timeout) + " with " +
+                                  std::to_string(datagrams) + " of " +
+                                  std::to_string(limits.count) + " datagrams"),
+                true);
+    return 1;
+  }
+  return 0;
 }
 
 int send_datagrams(lsock::socket& sock, const send_plan& plan, const output& out) {

@@ -7,28 +7,54 @@
 #include <iostream>
 
 #include "payload.hpp"
+#include "standard_streams.hpp"
 
 namespace lsock::cli {
 namespace {
 
+/// The length of the UTF-8 sequence a lead byte starts (1 for a byte that starts none).
+std::size_t sequence_length(unsigned char lead) noexcept {
+  if ((lead & 0xE0) == 0xC0) return 2;
+  if ((lead & 0xF0) == 0xE0) return 3;
+  if ((lead & 0xF8) == 0xF0) return 4;
+  return 1;
+}
+
 /// Messages can quote what the user typed; control bytes in it must not break the stderr line
-/// in two (or reach the terminal raw), so they are shown escaped.
+/// in two (or reach the terminal raw), and bytes that are not UTF-8 must not reach it raw
+/// either, so both are shown escaped ("\x1b", "\xff").
 std::string one_line(std::string_view message) {
   std::string s;
   s.reserve(message.size());
-  for (const char c : message) {
+  for (std::size_t i = 0; i < message.size();) {
+    const char c = message[i];
     const auto u = static_cast<unsigned char>(c);
+    const std::size_t n = u < 0x80 ? 1 : sequence_length(u);
     if (c == '\n') {
       s += "\\n";
-    } else if (u < 0x20 || u == 0x7f) {
+    } else if (u < 0x20 || u == 0x7f ||
+               (u >= 0x80 &&
+                (n == 1 || i + n > message.size() || !is_valid_utf8(message.substr(i, n))))) {
       char hex[8];
       (void)std::snprintf(hex, sizeof hex, "\\x%02x", u);
       s += hex;
+      ++i;
+      continue;
     } else {
-      s += c;
+      s.append(message.substr(i, n));
     }
+    i += n;
   }
   return s;
+}
+
+/// For a failure's JSON copy: the stderr line already reported the failure, and the exit code
+/// says it, so a stdout that fails as well adds nothing.
+void write_quietly(const std::string& text) {
+  try {
+    write_stdout(text);
+  } catch (const write_error&) {
+  }
 }
 
 /// JSON text; bytes that are not UTF-8 (a host name as typed) become U+FFFD instead of an
@@ -45,17 +71,13 @@ void output::error_line(std::string_view message) const {
 }
 
 void output::event(const json& ev, std::string_view text_line) const {
-  if (json_) {
-    std::cout << dump(ev) << '\n' << std::flush;
-  } else {
-    std::cout << text_line << '\n' << std::flush;
-  }
+  write_stdout((json_ ? dump(ev) : std::string(text_line)) + '\n');
 }
 
-void output::document(const json& doc) const { std::cout << dump(doc, 2) << '\n' << std::flush; }
+void output::document(const json& doc) const { write_stdout(dump(doc, 2) + '\n'); }
 
 void output::text(std::string_view line) const {
-  if (!json_) std::cout << line << '\n' << std::flush;
+  if (!json_) write_stdout(std::string(line) + '\n');
 }
 
 void output::failure(const lsock::error& err, bool as_event) const {
@@ -64,9 +86,9 @@ void output::failure(const lsock::error& err, bool as_event) const {
   if (as_event) {
     json ev{{"event", "error"}};
     ev.update(error_json(err));
-    std::cout << dump(ev) << '\n' << std::flush;
+    write_quietly(dump(ev) + '\n');
   } else {
-    std::cout << dump(json{{"error", error_json(err)}}, 2) << '\n' << std::flush;
+    write_quietly(dump(json{{"error", error_json(err)}}, 2) + '\n');
   }
 }
 
@@ -77,9 +99,9 @@ void output::usage_failure(std::string_view message, bool as_event) const {
   if (as_event) {
     json ev{{"event", "error"}};
     ev.update(err);
-    std::cout << dump(ev) << '\n' << std::flush;
+    write_quietly(dump(ev) + '\n');
   } else {
-    std::cout << dump(json{{"error", err}}, 2) << '\n' << std::flush;
+    write_quietly(dump(json{{"error", err}}, 2) + '\n');
   }
 }
 

@@ -2,6 +2,7 @@
 /// Umbrella header: everything libcore offers.
 
 #include "lsock/address.hpp"        // IWYU pragma: export
+#include "lsock/address_kind.hpp"   // IWYU pragma: export
 #include "lsock/async_resolve.hpp"  // IWYU pragma: export
 #include "lsock/error.hpp"          // IWYU pragma: export
 #include "lsock/interfaces.hpp"     // IWYU pragma: export
