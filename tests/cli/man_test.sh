@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Checks the generated man page against the binary: every command that 'lsock --help' lists has
-# a subsection under COMMANDS that names each option its 'lsock CMD --help' lists, and is
-# described in DESCRIPTION; the global options are under OPTIONS; the page has the usual
+# a subsection under COMMANDS that names each option its 'lsock CMD --help' lists (but --help,
+# which is under OPTIONS), and is described in DESCRIPTION; the global options are under OPTIONS; the page has the usual
 # sections, renders with groff without a warning, and 'man -l' and 'whatis' (lexgrog) read it.
 # Usage: man_test.sh MAN_PAGE LSOCK_BINARY [LOWDOWN]. LOWDOWN is empty when CMake found no lowdown;
 # then, or when groff is not installed, exit 77 (ctest's skip code) with the reason.
@@ -39,23 +39,39 @@ commands_text=$(section COMMANDS)
 description=$(section DESCRIPTION)
 # A whole word: options and commands contain '-', which grep -w counts as a boundary.
 has_word() { grep -qE -- "(^|[^-a-zA-Z0-9])$1([^-a-zA-Z0-9]|\$)"; }
+# The tags of the page's .TP paragraphs (the option entries), one per line as
+# "SECTION<TAB>SUBSECTION<TAB>tag", from the roff source with font escapes removed.
+tags=$(awk '
+  function plain(s) { gsub(/\\f[BIRCP]|\\f\[[A-Z]*\]|\\&/, "", s); gsub(/\\-/, "-", s); return s }
+  function heading(rest) { if (rest != "") return rest; getline rest; return rest }
+  /^\.SH( |$)/ { sh = plain(heading(substr($0, 5))); gsub(/"/, "", sh); ss = ""; next }
+  /^\.SS( |$)/ { ss = plain(heading(substr($0, 5))); gsub(/"/, "", ss); next }
+  /^\.TP/ { getline tag; print sh "\t" ss "\t" plain(tag) }' "$page")
+# Whether SECTION/SUBSECTION has an entry whose option names ("-c, --count N") include OPT.
+has_term() {
+  awk -F '\t' -v sh="$1" -v ss="$2" -v opt="$3" '
+    $1 == sh && $2 == ss { split($3, w, " "); n = split(w[1] "," w[2], names, ",");
+                           for (i = 1; i <= n; i++) if (names[i] == opt) found = 1 }
+    END { exit !found }' <<<"$tags"
+}
 
 for cmd in $commands; do
   entry=$(subsection "$cmd" <<<"$commands_text")
   [ -n "$entry" ] || { fail "COMMANDS has no subsection for $cmd"; continue; }
   has_word "$cmd" <<<"$description" || fail "DESCRIPTION (README's CLI section) never names $cmd"
   opts=$("$lsock" "$cmd" --help | sed -n '/^Options:/,/^$/p' |
-         grep -oE '^ +-[-a-zA-Z0-9]+(,--?[-a-zA-Z0-9]+)*' | tr ',' '\n' | tr -d ' ')
+         grep -oE '^ +-[-a-zA-Z0-9]+(,--?[-a-zA-Z0-9]+)*' | tr ',' '\n' | tr -d ' ' |
+         grep -vxE -- '-h|--help')
   [ -n "$opts" ] || fail "no options found in 'lsock $cmd --help'"
   for opt in $opts; do
-    has_word "$opt" <<<"$entry" || fail "the man page's $cmd misses $opt"
+    has_term COMMANDS "$cmd" "$opt" || fail "the man page's $cmd has no entry for $opt"
   done
 done
 
 global_opts=$("$lsock" --help | sed -n '/^Options:/,/^$/p' |
               grep -oE '^ +-[-a-zA-Z0-9]+(,--?[-a-zA-Z0-9]+)*' | tr ',' '\n' | tr -d ' ')
 for opt in $global_opts; do
-  has_word "$opt" <<<"$(section OPTIONS)" || fail "OPTIONS misses $opt"
+  has_term OPTIONS "" "$opt" || fail "OPTIONS has no entry for $opt"
 done
 
 # Every command an example runs exists.

@@ -5,8 +5,10 @@
 #   - README.md's section "The `lsock` command": the prose (output, exit codes, JSON shapes,
 #     address rules, examples), taken as it is;
 #   - the built binary's --help: the command list and each command's arguments and options.
-# lowdown turns the assembled markdown into roff; characters outside ASCII become groff's \[uXXXX]
-# escapes so the page renders the same with and without preconv.
+# lowdown turns the assembled markdown into roff. Then characters outside ASCII become groff's
+# \[uXXXX] escapes, so the page renders the same with and without preconv; lowdown's definition
+# lists become the .TP paragraphs man pages use; hyphenation (.EE restores it from HY), breaks
+# after a '-' and justification are off, so an option is never split across lines.
 # Usage: make-man.sh LOWDOWN LSOCK_BINARY README TEMPLATE DATADIR OUTPUT
 set -euo pipefail
 lowdown=$1 lsock=$2 readme=$3 template=$4 datadir=$5 out=$6
@@ -21,29 +23,43 @@ md_escape() { sed -e 's/[][\\`*_{}()#+.!<>|~&-]/\\&/g'; }
 help_section() { sed -n "/^$1:\$/,/^\$/p" | sed '1d;/^$/d'; }
 
 # One markdown definition-list entry per option or positional of a --help section, escaped for
-# markdown. CLI11 prints "  NAMES TYPE   description" with at least two spaces before the
-# description and continues a long one on lines indented further. Option names become bold, the
-# value name italic ("-c,--count N" -> **-c**, **--count** *N*); a positional's words italic.
+# markdown. CLI11 prints "  NAMES TYPE[=DEFAULT] [Excludes: OPT...] [REQUIRED]   description"
+# with at least two spaces before the description, which goes on the next lines, indented
+# further, when the first part is long. Option names become bold, the value name italic, and the
+# default and exclusions go into the description: "-i,--interval S=1" -> **-i**, **--interval**
+# *S* / "... (default: 1)".
 help_entries() {
   awk '
     function esc(s) { gsub(/[][\\`*_{}()#+.!<>|~&-]/, "\\\\&", s); return s }
-    function term_of(spec,   w, n, names, m, i, t) {
-      n = split(spec, w, " ")
+    function parse(spec,   w, n, names, m, i, excl) {
+      n = split(spec, w, " "); term = ""; extra = ""; excl = ""
+      i = 1
       if (w[1] ~ /^-/) {
         m = split(w[1], names, ",")
-        for (i = 1; i <= m; i++) t = t (i > 1 ? ", " : "") "**" esc(names[i]) "**"
-        for (i = 2; i <= n; i++) t = t " *" esc(w[i]) "*"
-      } else {
-        for (i = 1; i <= n; i++) t = t (i > 1 ? " " : "") "*" esc(w[i]) "*"
+        for (i = 1; i <= m; i++) term = term (i > 1 ? ", " : "") "**" esc(names[i]) "**"
+        i = 2
       }
-      return t
+      for (; i <= n; i++) {
+        if (w[i] == "REQUIRED") continue
+        if (w[i] == "x" && w[i + 1] ~ /^[0-9]+$/) { i++; continue }
+        if (w[i] == "Excludes:") {
+          for (i++; i <= n && w[i] ~ /^-/; i++) excl = excl (excl == "" ? "" : ", ") w[i]
+          i--; continue
+        }
+        if (w[i] ~ /=/) {
+          extra = extra " (default: " substr(w[i], index(w[i], "=") + 1) ")"
+          w[i] = substr(w[i], 1, index(w[i], "=") - 1)
+        }
+        term = term (term == "" ? "" : " ") "*" esc(w[i]) "*"
+      }
+      if (excl != "") extra = extra " (not with " excl ")"
     }
-    function flush() { if (term != "") printf "%s\n: %s\n\n", term, esc(desc); term = "" }
+    function flush() { if (term != "") printf "%s\n: %s\n\n", term, esc(desc extra); term = "" }
     /^  [^ ]/ {
       flush()
       line = substr($0, 3)
       at = match(line, /  +[^ ]/)
-      term = term_of(at ? substr(line, 1, at - 1) : line)
+      parse(at ? substr(line, 1, at - 1) : line)
       desc = at ? substr(line, at + RLENGTH - 1) : ""
       next
     }
@@ -51,14 +67,30 @@ help_entries() {
     END { flush() }'
 }
 
-# A command's summary, usage line, arguments and options, from its --help.
+# The text after the Options section of a --help (CLI11's footer): its lines joined into one
+# paragraph, except "Example: ..." lines, which become code blocks.
+help_footer() {
+  awk '
+    function esc(s) { gsub(/[][\\`*_{}()#+.!<>|~&-]/, "\\\\&", s); return s }
+    function flush() { if (para != "") printf "%s\n\n", esc(para); para = "" }
+    /^Options:$/ { options = 1; next }
+    options && /^$/ { options = 0; footer = 1; next }
+    !footer { next }
+    /^Example: / { flush(); printf "Example:\n\n    %s\n\n", substr($0, 10); next }
+    NF { para = (para == "" ? $0 : para " " $0) }
+    END { flush() }'
+}
+
+# A command's summary, usage line, arguments, options (--help is under OPTIONS) and notes, from
+# its --help.
 command_entry() {
   local cmd=$1 summary=$2 help
   help=$("$lsock" "$cmd" --help)
   printf '## %s\n\n%s\n\n' "$cmd" "$(md_escape <<<"$summary")"
   printf '    %s\n\n' "$(sed -n 's/^Usage: //p' <<<"$help" | head -1 | sed 's/^[^ ]*lsock /lsock /')"
   help_section Positionals <<<"$help" | help_entries
-  help_section Options <<<"$help" | help_entries
+  help_section Options <<<"$help" | grep -v -- '^  -h,--help ' | help_entries
+  help_footer <<<"$help"
 }
 
 main_help=$("$lsock" --help)
@@ -83,7 +115,10 @@ awk -v readme="$tmp/readme.md" -v cmds="$tmp/commands.md" -v global="$tmp/global
 
 version=$("$lsock" --version | awk '{ print $NF }')
 date=$(date -u -d "@${SOURCE_DATE_EPOCH:-$(stat -c %Y "$readme")}" +%Y-%m-%d)
-"$lowdown" -s -tman -M title=lsock -M section=1 -M "source=lsock $version" -M "date=$date" \
+"$lowdown" -s -tman --out-no-smarty -M title=lsock -M section=1 -M "source=lsock $version" -M "date=$date" \
   "$tmp/lsock.1.md" |
-  perl -CSD -pe 's/([^\x00-\x7f])/sprintf("\\[u%04X]", ord $1)/ge' >"$tmp/lsock.1"
+  perl -CSD -0pe '
+    s/([^\x00-\x7f])/sprintf("\\[u%04X]", ord $1)/ge;
+    s/^\.LP\n(.*)\n\.if n \\\n\.sp -1v\n\.if t \\\n\.sp -0\.25v\n\.IP "" 5n\n/.TP\n$1\n/mg;
+    s/^(\.TH .*\n)/$1.nh\n.nr HY 0\n.cflags 0 -\n.ad l\n/m' >"$tmp/lsock.1"
 mv "$tmp/lsock.1" "$out"
