@@ -7,7 +7,7 @@
 #   - the built binary's --help: the command list and each command's arguments and options.
 # lowdown turns the assembled markdown into roff. Then characters outside ASCII become groff's
 # \[uXXXX] escapes, so the page renders the same with and without preconv; lowdown's definition
-# lists become the .TP paragraphs man pages use; hyphenation (.EE restores it from HY), breaks
+# lists become the .TP paragraphs man pages use; code blocks are indented; hyphenation (.EE restores it from HY), breaks
 # after a '-' and justification are off, so an option is never split across lines.
 # Usage: make-man.sh LOWDOWN LSOCK_BINARY README TEMPLATE DATADIR OUTPUT
 set -euo pipefail
@@ -120,5 +120,7 @@ date=$(date -u -d "@${SOURCE_DATE_EPOCH:-$(stat -c %Y "$readme")}" +%Y-%m-%d)
   perl -CSD -0pe '
     s/([^\x00-\x7f])/sprintf("\\[u%04X]", ord $1)/ge;
     s/^\.LP\n(.*)\n\.if n \\\n\.sp -1v\n\.if t \\\n\.sp -0\.25v\n\.IP "" 5n\n/.TP\n$1\n/mg;
+    s/^\.EX\n/.RS 4\n.EX\n/mg;
+    s/^\.EE\n/.EE\n.RE\n/mg;
     s/^(\.TH .*\n)/$1.nh\n.nr HY 0\n.cflags 0 -\n.ad l\n/m' >"$tmp/lsock.1"
 mv "$tmp/lsock.1" "$out"
