@@ -102,7 +102,7 @@ done <"$tmp/commands" >"$tmp/commands.md"
 help_section Options <<<"$main_help" | help_entries >"$tmp/global.md"
 
 # README's CLI section without its heading, up to the next level-2 heading.
-sed -n '/^## The `lsock` command/,/^## /p' "$readme" | sed '1d;$d' >"$tmp/readme.md"
+awk '/^## / { on = ($0 == "## The `lsock` command"); next } on' "$readme" >"$tmp/readme.md"
 [ -s "$tmp/readme.md" ] || { echo "make-man.sh: no CLI section in $readme" >&2; exit 1; }
 
 awk -v readme="$tmp/readme.md" -v cmds="$tmp/commands.md" -v global="$tmp/global.md" \
