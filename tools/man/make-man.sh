@@ -23,7 +23,7 @@ md_escape() { sed -e 's/[][\\`*_{}()#+.!<>|~&-]/\\&/g'; }
 help_section() { sed -n "/^$1:\$/,/^\$/p" | sed '1d;/^$/d'; }
 
 # One markdown definition-list entry per option or positional of a --help section, escaped for
-# markdown. CLI11 prints "  NAMES TYPE[=DEFAULT] [Excludes: OPT...] [REQUIRED]   description"
+# markdown. CLI11 prints "  NAMES TYPE[=DEFAULT] [Needs|Excludes: OPT...] [REQUIRED]   description"
 # with at least two spaces before the description, which goes on the next lines, indented
 # further, when the first part is long. Option names become bold, the value name italic, and the
 # default and exclusions go into the description: "-i,--interval S=1" -> **-i**, **--interval**
@@ -31,8 +31,8 @@ help_section() { sed -n "/^$1:\$/,/^\$/p" | sed '1d;/^$/d'; }
 help_entries() {
   awk '
     function esc(s) { gsub(/[][\\`*_{}()#+.!<>|~&-]/, "\\\\&", s); return s }
-    function parse(spec,   w, n, names, m, i, excl) {
-      n = split(spec, w, " "); term = ""; extra = ""; excl = ""
+    function parse(spec,   w, n, names, m, i, excl, needs) {
+      n = split(spec, w, " "); term = ""; extra = ""; excl = ""; needs = ""
       i = 1
       if (w[1] ~ /^-/) {
         m = split(w[1], names, ",")
@@ -40,7 +40,11 @@ help_entries() {
         i = 2
       }
       for (; i <= n; i++) {
-        if (w[i] == "REQUIRED") continue
+        if (w[i] == "REQUIRED") { if (w[1] ~ /^-/) extra = extra " (required)"; continue }
+        if (w[i] == "Needs:") {
+          for (i++; i <= n && w[i] ~ /^-/; i++) needs = needs (needs == "" ? "" : ", ") w[i]
+          i--; continue
+        }
         if (w[i] == "x" && w[i + 1] ~ /^[0-9]+$/) { i++; continue }
         if (w[i] == "Excludes:") {
           for (i++; i <= n && w[i] ~ /^-/; i++) excl = excl (excl == "" ? "" : ", ") w[i]
@@ -52,6 +56,7 @@ help_entries() {
         }
         term = term (term == "" ? "" : " ") "*" esc(w[i]) "*"
       }
+      if (needs != "") extra = extra " (needs " needs ")"
       if (excl != "") extra = extra " (not with " excl ")"
     }
     function flush() { if (term != "") printf "%s\n: %s\n\n", term, esc(desc extra); term = "" }
