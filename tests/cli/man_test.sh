@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Checks the generated man page against the binary: every command that 'lsock --help' lists has
-# a subsection under COMMANDS that names each option its 'lsock CMD --help' lists (but --help,
-# which is under OPTIONS), and is described in DESCRIPTION; the global options are under OPTIONS; the page has the usual
-# sections, renders with groff without a warning, and 'man -l' and 'whatis' (lexgrog) read it.
+# a subsection under COMMANDS with an entry for each option its 'lsock CMD --help' lists (but
+# --help, which is under OPTIONS), and is named in DESCRIPTION (README's CLI section); the
+# global options are under OPTIONS; the page has the usual sections, renders with groff without
+# a warning, and 'man -l' and whatis (lexgrog) read it.
 # Usage: man_test.sh MAN_PAGE LSOCK_BINARY [LOWDOWN]. LOWDOWN is empty when CMake found no lowdown;
 # then, or when groff is not installed, exit 77 (ctest's skip code) with the reason.
 set -u
@@ -27,7 +28,9 @@ text=$(groff -man -Tascii -P-cbou "$page" 2>/dev/null)
 
 # The lines of one section (a heading in column 0) or subsection (a heading indented 3).
 section() { awk -v want="$1" '/^[A-Z]/ { on = ($0 == want); next } on' <<<"$text"; }
-subsection() { awk -v want="   $1" '/^   [^ ]/ { on = ($0 == want); next } /^[A-Z]/ { on = 0 } on'; }
+subsection() {
+  awk -v want="   $1" '/^   [^ ]/ { on = ($0 == want); next } /^[A-Z]/ { on = 0 } on'
+}
 
 for s in NAME SYNOPSIS DESCRIPTION COMMANDS OPTIONS "EXIT STATUS" EXAMPLES FILES "SEE ALSO"; do
   grep -qx -- "$s" <<<"$text" || fail "no section $s"
@@ -88,5 +91,6 @@ if command -v lexgrog >/dev/null 2>&1; then
   lexgrog "$page" | grep -q 'lsock - ' || fail "whatis cannot read NAME: $(lexgrog "$page")"
 fi
 
-[ $status -eq 0 ] && echo "ok: the man page covers $(wc -w <<<"$commands") commands and their options, renders cleanly"
+[ $status -eq 0 ] &&
+  echo "ok: the man page has all $(wc -w <<<"$commands") commands and their options; groff is silent"
 exit $status

@@ -7,8 +7,10 @@
 #   - the built binary's --help: the command list and each command's arguments and options.
 # lowdown turns the assembled markdown into roff. Then characters outside ASCII become groff's
 # \[uXXXX] escapes, so the page renders the same with and without preconv; lowdown's definition
-# lists become the .TP paragraphs man pages use; code blocks are indented; hyphenation (.EE restores it from HY), breaks
-# after a '-' and justification are off, so an option is never split across lines.
+# lists become the .TP paragraphs man pages use; code spans are bold (literal text, as
+# man-pages(7) asks; a terminal has no constant-width font); code blocks are indented;
+# hyphenation (.EE restores it from HY), breaks after a '-' and justification are off, so an
+# option is never split across lines.
 # Usage: make-man.sh LOWDOWN LSOCK_BINARY README TEMPLATE DATADIR OUTPUT
 set -euo pipefail
 lowdown=$1 lsock=$2 readme=$3 template=$4 datadir=$5 out=$6
@@ -89,10 +91,11 @@ help_footer() {
 # A command's summary, usage line, arguments, options (--help is under OPTIONS) and notes, from
 # its --help.
 command_entry() {
-  local cmd=$1 summary=$2 help
+  local cmd=$1 summary=$2 help usage
   help=$("$lsock" "$cmd" --help)
   printf '## %s\n\n%s\n\n' "$cmd" "$(md_escape <<<"$summary")"
-  printf '    %s\n\n' "$(sed -n 's/^Usage: //p' <<<"$help" | head -1 | sed 's/^[^ ]*lsock /lsock /')"
+  usage=$(sed -n 's/^Usage: //p' <<<"$help" | head -1 | sed 's/^[^ ]*lsock /lsock /')
+  printf '    %s\n\n' "$usage"
   help_section Positionals <<<"$help" | help_entries
   help_section Options <<<"$help" | grep -v -- '^  -h,--help ' | help_entries
   help_footer <<<"$help"
@@ -120,11 +123,13 @@ awk -v readme="$tmp/readme.md" -v cmds="$tmp/commands.md" -v global="$tmp/global
 
 version=$("$lsock" --version | awk '{ print $NF }')
 date=$(date -u -d "@${SOURCE_DATE_EPOCH:-$(stat -c %Y "$readme")}" +%Y-%m-%d)
-"$lowdown" -s -tman --out-no-smarty -M title=lsock -M section=1 -M "source=lsock $version" -M "date=$date" \
+"$lowdown" -s -tman --out-no-smarty -M title=lsock -M section=1 -M "source=lsock $version" \
+  -M "date=$date" \
   "$tmp/lsock.1.md" |
   perl -CSD -0pe '
     s/([^\x00-\x7f])/sprintf("\\[u%04X]", ord $1)/ge;
     s/^\.LP\n(.*)\n\.if n \\\n\.sp -1v\n\.if t \\\n\.sp -0\.25v\n\.IP "" 5n\n/.TP\n$1\n/mg;
+    s/\\fC/\\fB/g;
     s/^\.EX\n/.RS 4\n.EX\n/mg;
     s/^\.EE\n/.EE\n.RE\n/mg;
     s/^(\.TH .*\n)/$1.nh\n.nr HY 0\n.cflags 0 -\n.ad l\n/m' >"$tmp/lsock.1"
