@@ -92,5 +92,5 @@ if command -v lexgrog >/dev/null 2>&1; then
 fi
 
 [ $status -eq 0 ] &&
-  echo "ok: the man page has all $(wc -w <<<"$commands") commands and their options; groff is silent"
+  echo "ok: the man page has all $(wc -w <<<"$commands") commands and their options; groff is quiet"
 exit $status
