@@ -12,6 +12,7 @@ packages=(
   libgtest-dev                              # C++ tests
   iproute2 util-linux                       # `ip` and `unshare` for the multicast namespace tests
   bash-completion zsh fish                  # completion tests
+  lowdown groff-base man-db                 # man page: markdown to roff; its render test
   clang libclang-rt-14-dev                  # libFuzzer targets (fuzz preset)
 )
 
