@@ -22,7 +22,7 @@ _lsock() {
 
     local opts
     case "$cmd" in
-        "") opts="--json --help --version"
+        "") opts="--json --timestamps --help --version"
             COMPREPLY=($(compgen -W "$commands $opts" -- "$cur")); return ;;
         resolve)     opts="--timeout -4 -6" ;;
         ifaces)      opts="-4 -6"

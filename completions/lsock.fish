@@ -3,6 +3,7 @@ set -l commands resolve ifaces tcp-listen tcp-connect udp-send udp-listen mcast-
 
 complete -c lsock -f
 complete -c lsock -l json -d 'Machine-readable output'
+complete -c lsock -l timestamps -d 'Start event lines with their time'
 complete -c lsock -n "not __fish_seen_subcommand_from $commands" -l version -d 'Print the version'
 complete -c lsock -s h -l help -d 'Show help'
 

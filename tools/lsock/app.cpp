@@ -109,6 +109,9 @@ int run_lsock(int argc, char** argv) {
       "Example: lsock resolve localhost");
   bool json_mode = false;
   app.add_flag("--json", json_mode, "Machine-readable output (JSON / JSON Lines)");
+  bool timestamps = false;
+  app.add_flag("--timestamps", timestamps,
+               "Start each event line with its time (RFC 3339 UTC, as JSON events' ts)");
   // Let global options follow the subcommand too: `lsock ifaces --json`.
   app.fallthrough();
   app.require_subcommand(1);
@@ -179,7 +182,7 @@ int run_lsock(int argc, char** argv) {
 
   for (const command& cmd : commands) {
     if (!cmd.app->parsed()) continue;
-    const output out(cmd.app->get_name(), json_mode);
+    const output out(cmd.app->get_name(), json_mode, timestamps);
     // Whichever way the command ends, the signal handling it set up ends with it.
     struct stop_handlers_scope {
       ~stop_handlers_scope() { remove_stop_handlers(); }

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <ctime>
 #include <iostream>
 
 #include "payload.hpp"
@@ -70,8 +71,35 @@ void output::error_line(std::string_view message) const {
             << std::flush;
 }
 
+std::string rfc3339_now() {
+  timespec now{};
+  (void)::clock_gettime(CLOCK_REALTIME, &now);
+  tm utc{};
+  (void)::gmtime_r(&now.tv_sec, &utc);
+  char buf[40];
+  const std::size_t n = std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &utc);
+  (void)std::snprintf(buf + n, sizeof buf - n, ".%06ldZ", now.tv_nsec / 1000);
+  return buf;
+}
+
+json with_timestamp(const json& ev) {
+  json out = json::object();
+  if (ev.contains("event")) out["event"] = ev["event"];
+  out["ts"] = rfc3339_now();
+  for (const auto& [key, value] : ev.items()) {
+    if (key != "event" && key != "ts") out[key] = value;
+  }
+  return out;
+}
+
 void output::event(const json& ev, std::string_view text_line) const {
-  write_stdout((json_ ? dump(ev) : std::string(text_line)) + '\n');
+  if (json_) {
+    write_stdout(dump(with_timestamp(ev)) + '\n');
+  } else if (timestamps_) {
+    write_stdout(rfc3339_now() + " " + std::string(text_line) + '\n');
+  } else {
+    write_stdout(std::string(text_line) + '\n');
+  }
 }
 
 void output::document(const json& doc) const { write_stdout(dump(doc, 2) + '\n'); }
@@ -86,7 +114,7 @@ void output::failure(const lsock::error& err, bool as_event) const {
   if (as_event) {
     json ev{{"event", "error"}};
     ev.update(error_json(err));
-    write_quietly(dump(ev) + '\n');
+    write_quietly(dump(with_timestamp(ev)) + '\n');
   } else {
     write_quietly(dump(json{{"error", error_json(err)}}, 2) + '\n');
   }
@@ -99,7 +127,7 @@ void output::usage_failure(std::string_view message, bool as_event) const {
   if (as_event) {
     json ev{{"event", "error"}};
     ev.update(err);
-    write_quietly(dump(ev) + '\n');
+    write_quietly(dump(with_timestamp(ev)) + '\n');
   } else {
     write_quietly(dump(json{{"error", err}}, 2) + '\n');
   }

@@ -13,13 +13,17 @@ using json = nlohmann::ordered_json;
 
 class output {
  public:
-  output(std::string command, bool json_mode) : command_(std::move(command)), json_(json_mode) {}
+  /// `timestamps`: text-mode events start with their `ts` (--timestamps); JSON events always
+  /// carry it.
+  output(std::string command, bool json_mode, bool timestamps = false)
+      : command_(std::move(command)), json_(json_mode), timestamps_(timestamps) {}
 
   [[nodiscard]] bool json_mode() const noexcept { return json_; }
   /// The command's name ("tcp-listen"), as in "lsock: tcp-listen: ...".
   [[nodiscard]] const std::string& command() const noexcept { return command_; }
 
-  /// A long-running command's event: one JSON line (flushed) or the text line.
+  /// A long-running command's event: one JSON line (flushed) with `ts` after `event`, or the
+  /// text line (prefixed by the same time with --timestamps).
   void event(const json& ev, std::string_view text) const;
   /// A finished command's single JSON document.
   void document(const json& doc) const;
@@ -37,7 +41,13 @@ class output {
  private:
   std::string command_;
   bool json_;
+  bool timestamps_;
 };
+
+/// The wall-clock time now as RFC 3339 UTC with microseconds: "2026-12-02T17:47:47.123456Z".
+[[nodiscard]] std::string rfc3339_now();
+/// `ev` with "ts" (now) placed right after its "event" key.
+[[nodiscard]] json with_timestamp(const json& ev);
 
 /// {"op", "name", "code", "message"}.
 [[nodiscard]] json error_json(const lsock::error& err);

@@ -1,0 +1,88 @@
+// Every JSON Lines event of every streaming command carries `ts`, RFC 3339 UTC with
+// microseconds, right after `event`, close to the wall clock; --timestamps puts the same time in
+// front of each text event line.
+
+#include <gtest/gtest.h>
+
+#include <ctime>
+#include <regex>
+
+#include "cli_support.hpp"
+
+namespace lsock::test {
+namespace {
+
+/// Seconds since the epoch of an RFC 3339 UTC time with microseconds; -1 when malformed.
+double parse_ts(const std::string& ts) {
+  static const std::regex form(R"(^(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)\.(\d{6})Z$)");
+  std::smatch m;
+  if (!std::regex_match(ts, m, form)) return -1;
+  std::tm t{};
+  t.tm_year = std::stoi(m[1]) - 1900;
+  t.tm_mon = std::stoi(m[2]) - 1;
+  t.tm_mday = std::stoi(m[3]);
+  t.tm_hour = std::stoi(m[4]);
+  t.tm_min = std::stoi(m[5]);
+  t.tm_sec = std::stoi(m[6]);
+  return static_cast<double>(timegm(&t)) + std::stoi(m[7]) / 1e6;
+}
+
+void expect_timestamped(const std::string& out, std::size_t at_least) {
+  const double now = static_cast<double>(std::time(nullptr));
+  const auto events = parse_lines(out);
+  static const std::regex ts_second(R"((^|\n)\{"event":"[a-z_]+","ts":")");
+  const auto firsts = std::distance(std::sregex_iterator(out.begin(), out.end(), ts_second),
+                                    std::sregex_iterator());
+  EXPECT_EQ(static_cast<std::size_t>(firsts), events.size()) << "ts should follow event: " << out;
+  EXPECT_GE(events.size(), at_least) << out;
+  double last = 0;
+  for (const json& ev : events) {
+    ASSERT_TRUE(ev.contains("ts") && ev["ts"].is_string()) << ev;
+    const double t = parse_ts(ev["ts"]);
+    ASSERT_GT(t, 0) << "not RFC 3339 UTC with microseconds: " << ev["ts"];
+    EXPECT_LT(std::abs(t - now), 60) << ev;
+    EXPECT_GE(t, last) << "events out of time order: " << out;
+    last = t;
+  }
+}
+
+TEST(Timestamps, EveryEventOfEveryStreamingCommandHasTs) {
+  // udp-listen (listening, summary, and the error event of a timeout before --count).
+  expect_timestamped(
+      run(lsock({"--json", "udp-listen", "127.0.0.1", "0", "--count", "1", "--timeout", "0.2"}))
+          .out,
+      2);
+  // tcp-ping (probe, summary).
+  expect_timestamped(run(lsock({"--json", "tcp-ping", "127.0.0.1", "1", "-c", "2", "-i", "0"})).out,
+                     3);
+  // tcp-listen with a client (listening, accepted, data, closed, summary).
+  background server(lsock({"--json", "tcp-listen", "127.0.0.1", "0", "--count", "1"}));
+  json first;
+  const int port = first_event_port(server, &first);
+  ASSERT_GT(port, 0);
+  EXPECT_GT(parse_ts(first.value("ts", "")), 0) << first;
+  auto client = run(lsock({"tcp-connect", "127.0.0.1", std::to_string(port), "--send", "hi"}));
+  EXPECT_EQ(client.exit_code, 0) << client.err;
+  auto rest = server.finish();
+  expect_timestamped(rest.out, 3);
+}
+
+TEST(Timestamps, TimestampsFlagPrefixesTextEvents) {
+  auto r = run(lsock({"--timestamps", "udp-listen", "127.0.0.1", "0", "--timeout", "0.1"}));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::size_t lines = 0;
+  std::size_t start = 0;
+  while (start < r.out.size()) {
+    const auto nl = r.out.find('\n', start);
+    const std::string line = r.out.substr(start, nl - start);
+    start = nl + 1;
+    ++lines;
+    EXPECT_GT(parse_ts(line.substr(0, line.find(' '))), 0) << line;
+  }
+  EXPECT_EQ(lines, 2u) << r.out;
+  auto plain = run(lsock({"udp-listen", "127.0.0.1", "0", "--timeout", "0.1"}));
+  EXPECT_EQ(plain.out.rfind("listening", 0), 0u) << plain.out;
+}
+
+}  // namespace
+}  // namespace lsock::test
