@@ -418,7 +418,7 @@ struct udp_crowd {
   std::vector<int> fds;
   socket sender;
   std::string why;
-  explicit udp_crowd(std::size_t n = detail::epoll_min_fds * 2) {
+  explicit udp_crowd(std::size_t n = std::max<std::size_t>(128, detail::epoll_min_fds * 2)) {
     for (std::size_t i = 0; i < n; ++i) {
       auto s = socket::bind(socket_type::udp, "127.0.0.1", 0);
       if (!s) {

@@ -19,7 +19,7 @@ class epoll_set;
 
 /// Waits for descriptors to become readable / writable. Reusable: keeps its buffers between
 /// calls so a loop over many sockets allocates nothing after the first call. When a call
-/// watches at least 64 descriptors, the same as the previous call, it waits on an epoll set it
+/// watches at least 16 descriptors, the same as the previous call, it waits on an epoll set it
 /// keeps (epoll_ctl only for what changed, nothing when nothing did): the cost per call is then
 /// a comparison of the tables plus what is ready. Results are poll()'s either way
 /// (level-triggered; HUP, ERR and NVAL count as ready). Not shared between threads.

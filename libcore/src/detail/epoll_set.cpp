@@ -1,6 +1,7 @@
 #include "detail/epoll_set.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cerrno>
 #include <cstring>
 
@@ -80,24 +81,33 @@ bool epoll_set::rebuild() {
 /// table that changes wholesale every call is cheaper on poll()).
 bool epoll_set::update(std::span<const int> read_fds, std::span<const int> write_fds) {
   if (!recheck_gone()) return false;
-  unplace(last_read_, read_head_);
-  unplace(last_write_, write_head_);
-  place(read_fds, read_head_, read_next_);
-  place(write_fds, write_head_, write_next_);
+  // Only a table that changed is walked (an echo server's write table comes and goes while
+  // its read table stays).
+  const bool reads_changed = !same_fds(read_fds, last_read_);
+  const bool writes_changed = !same_fds(write_fds, last_write_);
+  if (reads_changed) {
+    unplace(last_read_, read_head_);
+    place(read_fds, read_head_, read_next_);
+  }
+  if (writes_changed) {
+    unplace(last_write_, write_head_);
+    place(write_fds, write_head_, write_next_);
+  }
+  std::array<std::span<const int>, 4> touched{};
+  std::size_t k = 0;
+  if (reads_changed) touched[k++] = last_read_, touched[k++] = read_fds;
+  if (writes_changed) touched[k++] = last_write_, touched[k++] = write_fds;
   std::size_t changes = 0;
-  auto count = [&](std::span<const int> fds) {
-    for (const int fd : fds) {
+  std::size_t size = 0;
+  for (std::size_t t = 0; t < k; ++t) {
+    size += touched[t].size();
+    for (const int fd : touched[t]) {
       if (fd >= 0 && registered_[static_cast<std::size_t>(fd)] != desired(fd)) ++changes;
     }
-  };
-  count(last_read_);
-  count(last_write_);
-  count(read_fds);
-  count(write_fds);
-  if (changes > (last_live_ + read_fds.size() + write_fds.size()) / 4 + 8) return false;
-  for (auto fds :
-       {std::span<const int>(last_read_), std::span<const int>(last_write_), read_fds, write_fds}) {
-    for (const int fd : fds) {
+  }
+  if (changes > size / 4 + 8) return false;
+  for (std::size_t t = 0; t < k; ++t) {
+    for (const int fd : touched[t]) {
       if (fd >= 0 && !sync(fd)) return false;
     }
   }
