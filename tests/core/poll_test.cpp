@@ -468,6 +468,23 @@ TEST(SelectorEpoll, UnreadDataIsReportedOnEveryCallWithoutPollingTheWholeSet) {
   EXPECT_FALSE(*r);
 }
 
+TEST(SelectorEpoll, TheEpollSetIsOneDescriptorReleasedWithTheSelector) {
+  udp_crowd c;
+  ASSERT_TRUE(c.ok()) << c.why;
+  const int before = test::fd_count();
+  {
+    const syscall_counter count;
+    selector sel;
+    for (int i = 0; i < 3; ++i) EXPECT_TRUE(ready_reads(sel, c.fds).empty());
+    EXPECT_EQ(syscall_counter::epoll_waits, 2);
+    EXPECT_EQ(test::fd_count(), before + 1);
+    selector moved(std::move(sel));
+    EXPECT_TRUE(ready_reads(moved, c.fds).empty());
+    EXPECT_EQ(test::fd_count(), before + 1);
+  }
+  EXPECT_EQ(test::fd_count(), before);
+}
+
 TEST(SelectorEpoll, HangupAndErrorAreReportedAsPollReportsThem) {
   udp_crowd c;
   ASSERT_TRUE(c.ok()) << c.why;
