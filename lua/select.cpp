@@ -74,20 +74,19 @@ void gather(lua_State* L, int idx, int meta_idx, select_state& st, std::vector<i
     std::fill(st.seen.begin(), st.seen.end(), 0);
     st.pass = 1;
   }
+  // Compare metatables by identity: no registry lookup per socket, and four Lua API calls per
+  // entry (rawgeti, getmetatable, topointer, touserdata) plus one settop.
+  const void* meta = lua_topointer(L, meta_idx);
+  const int top = lua_gettop(L);
   for (lua_Integer i = 1; i <= n; ++i) {
     const int t = lua_rawgeti(L, idx, i);
     int fd = -1;
     if (t != LUA_TNIL) {
-      // Compare metatables directly: one registry lookup per call, not per socket.
       if (t != LUA_TUSERDATA || !lua_getmetatable(L, -1)) {
         luaL_argerror(L, idx, "tables can only contain sockets");
       }
-      if (lua_rawequal(L, -1, meta_idx)) {
-        fd = static_cast<lua_socket*>(lua_touserdata(L, -2))->sock.fd();
-        lua_pop(L, 1);
-      } else {
-        fd = foreign_fd(L, idx);
-      }
+      fd = lua_topointer(L, -1) == meta ? static_cast<lua_socket*>(lua_touserdata(L, -2))->sock.fd()
+                                        : foreign_fd(L, idx);
     }
     if (fd >= 0) {
       const auto slot = static_cast<std::size_t>(fd);
@@ -96,7 +95,7 @@ void gather(lua_State* L, int idx, int meta_idx, select_state& st, std::vector<i
       st.seen[slot] = st.pass;
     }
     fds[static_cast<std::size_t>(i - 1)] = fd;
-    lua_pop(L, 1);
+    lua_settop(L, top);
   }
 }
 

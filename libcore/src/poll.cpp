@@ -8,6 +8,7 @@
 #include <chrono>
 #include <climits>
 
+#include "detail/epoll_set.hpp"
 #include "detail/syscalls.hpp"
 
 namespace lsock {
@@ -25,13 +26,11 @@ selector::~selector() = default;
 selector::selector(selector&&) noexcept = default;
 selector& selector::operator=(selector&&) noexcept = default;
 
-result<bool> selector::wait(std::span<const int> read_fds, std::span<const int> write_fds,
-                            std::int64_t timeout_ms) {
+/// One pollfd per entry, remembering where it came from: mapping results back is O(1) each.
+/// Returns how many came from read_fds.
+std::size_t selector::fill_pollfds(std::span<const int> read_fds, std::span<const int> write_fds) {
   fds_.clear();
   origin_.clear();
-  ready_read_.clear();
-  ready_write_.clear();
-  // One pollfd per entry, remembering where it came from: mapping results back is O(1) each.
   for (std::size_t i = 0; i < read_fds.size(); ++i) {
     if (read_fds[i] < 0) continue;  // closed sockets are ignored
     fds_.push_back(pollfd{read_fds[i], POLLIN, 0});
@@ -43,8 +42,23 @@ result<bool> selector::wait(std::span<const int> read_fds, std::span<const int> 
     fds_.push_back(pollfd{write_fds[i], POLLOUT, 0});
     origin_.push_back(i);
   }
-  if (fds_.empty() && timeout_ms < 0) {
-    return library_error("select", EINVAL, "no open sockets to check and no timeout set");
+  return readers;
+}
+
+result<bool> selector::wait(std::span<const int> read_fds, std::span<const int> write_fds,
+                            std::int64_t timeout_ms) {
+  ready_read_.clear();
+  ready_write_.clear();
+  if (!epoll_ && read_fds.size() + write_fds.size() >= detail::epoll_min_fds) {
+    epoll_ = std::make_unique<detail::epoll_set>();
+  }
+  bool use_epoll = epoll_ && epoll_->prepare(read_fds, write_fds);
+  std::size_t readers = 0;
+  if (!use_epoll) {
+    readers = fill_pollfds(read_fds, write_fds);
+    if (fds_.empty() && timeout_ms < 0) {
+      return library_error("select", EINVAL, "no open sockets to check and no timeout set");
+    }
   }
 
   // The clock is read only when a wait can end early: an interruption (EINTR) resumes with
@@ -53,7 +67,25 @@ result<bool> selector::wait(std::span<const int> read_fds, std::span<const int> 
   std::int64_t left = timeout_ms;
   for (;;) {
     const int wait_ms = left < 0 ? -1 : static_cast<int>(std::min<std::int64_t>(left, INT_MAX));
-    const int rc = detail::sys().poll(fds_.data(), fds_.size(), wait_ms);
+    int rc = 0;
+    if (use_epoll) {
+      rc = epoll_->wait(wait_ms, ready_read_, ready_write_);
+      if (rc == detail::epoll_set::lost_trust) {
+        // The epoll set reported only stale registrations: poll() the rest of the time.
+        use_epoll = false;
+        readers = fill_pollfds(read_fds, write_fds);
+        if (timeout_ms < 0) continue;
+        const auto elapsed =
+            timeout_ms > 0
+                ? std::chrono::duration_cast<std::chrono::milliseconds>(clock::now() - start)
+                      .count()
+                : 0;
+        left = std::max<std::int64_t>(0, timeout_ms - elapsed);
+        continue;
+      }
+    } else {
+      rc = detail::sys().poll(fds_.data(), fds_.size(), wait_ms);
+    }
     if (rc > 0) break;
     if (rc < 0 && errno != EINTR) return system_error("select", errno);
     if (timeout_ms < 0) continue;                  // no timeout: wait again
@@ -63,6 +95,12 @@ result<bool> selector::wait(std::span<const int> read_fds, std::span<const int> 
     left = timeout_ms - elapsed;
     if (left <= 0) return false;
   }
+  if (!use_epoll) collect(readers);
+  return true;
+}
+
+/// After poll(): the positions of the ready entries, ascending per table.
+void selector::collect(std::size_t readers) {
   for (std::size_t j = 0; j < fds_.size(); ++j) {
     const short ev = fds_[j].revents;
     if (ev == 0) continue;
@@ -72,7 +110,6 @@ result<bool> selector::wait(std::span<const int> read_fds, std::span<const int> 
       ready_write_.push_back(origin_[j]);
     }
   }
-  return true;
 }
 
 void sleep_ms(std::int64_t ms) {

@@ -9,6 +9,7 @@
 #include <optional>
 #include <utility>
 
+#include "detail/fd_events.hpp"
 #include "detail/multicast_setup.hpp"
 #include "detail/sockaddr.hpp"
 #include "detail/syscalls.hpp"
@@ -396,7 +397,12 @@ result<endpoint> socket::peer_endpoint() const {
   return name_of(fd_, "getpeername", sys().getpeername);
 }
 
-int socket::release() noexcept { return std::exchange(fd_, -1); }
+int socket::release() noexcept {
+  const int fd = std::exchange(fd_, -1);
+  // Its number may name another file by the next select: a cached epoll set must recheck it.
+  if (fd >= 0) detail::note_fd_gone(fd);
+  return fd;
+}
 
 result<void> socket::set_fd(int newfd) {
   if (newfd != -1) return library_error("setfd", EINVAL, "invalid fd: only -1 is allowed");
@@ -407,9 +413,10 @@ result<void> socket::set_fd(int newfd) {
 result<void> socket::close() {
   if (fd_ < 0) return {};
   // Not retried on EINTR: Linux releases the descriptor even then.
-  if (sys().close(std::exchange(fd_, -1)) < 0 && errno != EINTR) {
-    return system_error("close", errno);
-  }
+  const int fd = std::exchange(fd_, -1);
+  const int rc = sys().close(fd);
+  detail::note_fd_gone(fd);  // a cached epoll set must recheck this number
+  if (rc < 0 && errno != EINTR) return system_error("close", errno);
   return {};
 }
 

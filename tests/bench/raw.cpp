@@ -1,14 +1,17 @@
 // The raw baseline: each workload written directly on non-blocking sockets and poll(), one
 // syscall per operation and one poll() per wait, the same loop shape as the Lua scripts — the
 // physical limit they are measured against. No batching the Lua side cannot do (no
-// sendmmsg/recvmmsg, no epoll, no MSG_WAITALL). Prints one JSON line per result.
+// sendmmsg/recvmmsg, no MSG_WAITALL; epoll only in the select_scale_epoll reference). Prints one
+// JSON line per result.
 // usage: bench_raw WORKLOAD [scale]   (scale multiplies the default counts; 1 = full size)
 //        bench_raw tcp_bulk_copy [scale]  (tcp_bulk plus one copy per recv; reference only)
+//        bench_raw select_scale_epoll [scale]  (select_scale on an epoll set built once)
 //        bench_raw listen SECONDS     (a neutral local listener for the CLI connect probe)
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <sys/epoll.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -21,6 +24,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
@@ -253,7 +257,37 @@ void udp_pps(double scale) {
 /// N idle sockets (both ends of N/2 connected TCP pairs) + 1 ready socket (one end of one more
 /// pair, holding an unread byte): µs per select()-equivalent. As a select over a Lua table
 /// must, each call builds the pollfd array from the socket list and maps the results back.
-void select_scale(double scale) {
+/// One select_scale round with an epoll set built once (impl "raw_epoll", the kernel's own limit
+/// for the same table every call): returns the ready index.
+class epoll_rounds {
+ public:
+  explicit epoll_rounds(const std::vector<int>& fds)
+      : ep_(check(epoll_create1(EPOLL_CLOEXEC), "epoll")) {
+    for (std::size_t k = 0; k < fds.size(); ++k) {
+      epoll_event ev{};
+      ev.events = EPOLLIN;
+      ev.data.u64 = k;
+      check(epoll_ctl(ep_, EPOLL_CTL_ADD, fds[k], &ev), "epoll_ctl");
+    }
+  }
+  ~epoll_rounds() { close(ep_); }
+  epoll_rounds(const epoll_rounds&) = delete;
+  epoll_rounds& operator=(const epoll_rounds&) = delete;
+  std::size_t once() {
+    if (check(epoll_wait(ep_, evs_, 64, wait_limit_ms), "epoll_wait") != 1) {
+      die("select_scale: not exactly 1 ready");
+    }
+    return static_cast<std::size_t>(evs_[0].data.u64);
+  }
+
+ private:
+  int ep_;
+  epoll_event evs_[64];
+};
+
+/// N idle sockets plus one ready, the same table every call: µs per wait. `use_epoll`: impl
+/// "raw_epoll" (epoll set built once), else "raw" (poll() over the table, as select does).
+void select_scale(double scale, bool use_epoll) {
   const int l = tcp_listener(128);
   auto a = loopback(port_of(l));
   for (const int n : {100, 1000, 4000, 10000}) {
@@ -272,23 +306,31 @@ void select_scale(double scale) {
     std::vector<pollfd> p(fds.size());
     std::vector<std::size_t> ready;
     const long rounds = std::max(10L, static_cast<long>(2000000.0 * scale / n));
+    std::unique_ptr<epoll_rounds> ep;
+    if (use_epoll) ep = std::make_unique<epoll_rounds>(fds);
     const auto t0 = clock_type::now();
     for (long i = 0; i < rounds; ++i) {
-      for (std::size_t k = 0; k < fds.size(); ++k) p[k] = {fds[k], POLLIN, 0};
-      if (check(poll(p.data(), p.size(), wait_limit_ms), "poll") != 1) {
-        die("select_scale: not exactly 1 ready");
-      }
       ready.clear();
-      for (std::size_t k = 0; k < p.size(); ++k) {
-        if (p[k].revents != 0) ready.push_back(k);
+      if (ep) {
+        ready.push_back(ep->once());
+      } else {
+        for (std::size_t k = 0; k < fds.size(); ++k) p[k] = {fds[k], POLLIN, 0};
+        if (check(poll(p.data(), p.size(), wait_limit_ms), "poll") != 1) {
+          die("select_scale: not exactly 1 ready");
+        }
+        for (std::size_t k = 0; k < p.size(); ++k) {
+          if (p[k].revents != 0) ready.push_back(k);
+        }
       }
       if (ready.size() != 1 || ready[0] != ready_at) die("select_scale: wrong socket ready");
     }
     std::printf(
-        "{\"impl\":\"raw\",\"workload\":\"select_scale\",\"n\":%d,\"value\":%.3f,"
+        "{\"impl\":\"%s\",\"workload\":\"select_scale\",\"n\":%d,\"value\":%.3f,"
         "\"unit\":\"us/select\",\"rounds\":%ld}\n",
-        n, seconds_since(t0) * 1e6 / static_cast<double>(rounds), rounds);
+        use_epoll ? "raw_epoll" : "raw", n, seconds_since(t0) * 1e6 / static_cast<double>(rounds),
+        rounds);
     std::fflush(stdout);
+    ep.reset();
     for (const int fd : fds) close(fd);
     close(rc);
   }
@@ -353,7 +395,9 @@ int main(int argc, char** argv) {
   } else if (w == "udp_pps") {
     udp_pps(scale);
   } else if (w == "select_scale") {
-    select_scale(scale);
+    select_scale(scale, false);
+  } else if (w == "select_scale_epoll") {
+    select_scale(scale, true);
   } else if (w == "accept_churn") {
     accept_churn(scale);
   } else if (w == "listen") {

@@ -143,10 +143,13 @@ for w in $workloads; do
     impls="raw lsocket luasocket"
     # tcp_bulk also runs raw_copy: raw plus the one copy per recv a Lua string costs (reference).
     [ "$w" = tcp_bulk ] && impls="raw raw_copy lsocket luasocket"
+    # select_scale also runs raw_epoll: an epoll set built once, the kernel's own limit.
+    [ "$w" = select_scale ] && impls="raw raw_epoll lsocket luasocket"
     for impl in $impls; do
       case $impl in
         raw) cmd=("$raw" "$w" "$scale") ;;
         raw_copy) cmd=("$raw" "${w}_copy" "$scale") ;;
+        raw_epoll) cmd=("$raw" "${w}_epoll" "$scale") ;;
         *) cmd=(lua5.4 "$here/${impl}_bench.lua" "$w" "$scale") ;;
       esac
       echo "bench: $w $impl run $r/$reps (load $(load))" >&2

@@ -1,6 +1,10 @@
 // selector: lsocket's select built on poll(): indices of ready sockets, timeouts, closed
-// sockets skipped, EINTR retried, thousands of sockets and descriptors above 1024.
+// sockets skipped, EINTR retried, thousands of sockets and descriptors above 1024; and the
+// epoll set it keeps for large repeated tables, with the same results.
 #include <pthread.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
@@ -11,6 +15,8 @@
 #include <thread>
 #include <vector>
 
+#include "detail/epoll_set.hpp"
+#include "detail/syscalls.hpp"
 #include "test_support.hpp"
 
 namespace lsock {
@@ -379,6 +385,322 @@ TEST(Selector, AcceptOnAListenerAbove1024) {
   EXPECT_GT(a.socket.fd(), 1024);
   ASSERT_TRUE(c->send("high"));
   EXPECT_EQ(test::recv_exactly(a.socket, 4), "high");
+}
+
+// --- The epoll set kept for large repeated tables ---------------------------------------------
+
+/// Counts what the selector asks the kernel, so a test knows which path it took.
+struct syscall_counter {
+  static inline int epoll_waits = 0;
+  static inline int polls = 0;
+  static inline nfds_t largest_poll = 0;
+  syscall_counter() {
+    epoll_waits = polls = 0;
+    largest_poll = 0;
+    detail::sys().epoll_wait = [](int e, epoll_event* ev, int n, int ms) {
+      ++epoll_waits;
+      return detail::real_syscalls().epoll_wait(e, ev, n, ms);
+    };
+    detail::sys().poll = [](pollfd* p, nfds_t n, int ms) {
+      ++polls;
+      largest_poll = std::max(largest_poll, n);
+      return detail::real_syscalls().poll(p, n, ms);
+    };
+  }
+  ~syscall_counter() { detail::restore_syscalls(); }
+  syscall_counter(const syscall_counter&) = delete;
+  syscall_counter& operator=(const syscall_counter&) = delete;
+};
+
+/// More UDP sockets than the epoll threshold, and a sender to make any of them readable.
+struct udp_crowd {
+  std::vector<socket> socks;
+  std::vector<int> fds;
+  socket sender;
+  std::string why;
+  explicit udp_crowd(std::size_t n = std::max<std::size_t>(128, detail::epoll_min_fds * 2)) {
+    for (std::size_t i = 0; i < n; ++i) {
+      auto s = socket::bind(socket_type::udp, "127.0.0.1", 0);
+      if (!s) {
+        why = test::why(s);
+        return;
+      }
+      fds.push_back(s->fd());
+      socks.push_back(std::move(*s));
+    }
+    auto s = socket::bind(socket_type::udp, "127.0.0.1", 0);
+    if (!s) why = test::why(s);
+    if (s) sender = std::move(*s);
+  }
+  [[nodiscard]] bool ok() const { return why.empty(); }
+  bool poke(std::size_t i) {
+    auto to = socks[i].local_endpoint();
+    return to && sender.sendto("x", *to) && test::wait_readable(socks[i]);
+  }
+};
+
+/// Waits on `reads` (twice first, so the epoll set is built) and returns the ready positions.
+std::vector<std::size_t> ready_reads(selector& sel, std::span<const int> reads, int ms = 0) {
+  auto r = sel.wait(reads, {}, ms);
+  if (!r || !*r) return {};
+  return ready(sel.ready_read());
+}
+
+TEST(SelectorEpoll, UnreadDataIsReportedOnEveryCallWithoutPollingTheWholeSet) {
+  udp_crowd c;
+  ASSERT_TRUE(c.ok()) << c.why;
+  ASSERT_TRUE(c.poke(70));
+  selector sel;
+  const syscall_counter count;
+  for (int i = 0; i < 5; ++i) EXPECT_EQ(ready_reads(sel, c.fds), std::vector<std::size_t>{70});
+  EXPECT_GE(syscall_counter::epoll_waits, 4);
+  // After the first call (poll over everything), poll() only checks what epoll reported.
+  EXPECT_EQ(syscall_counter::polls, 5);
+  EXPECT_EQ(syscall_counter::largest_poll, c.fds.size());
+  const syscall_counter again;
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(ready_reads(sel, c.fds), std::vector<std::size_t>{70});
+  EXPECT_EQ(syscall_counter::largest_poll, 1U);
+  // Once read, it is no longer reported; and a timeout is a timeout.
+  std::string buf(16, '\0');
+  ASSERT_TRUE(c.socks[70].recv(buf));
+  auto r = sel.wait(c.fds, {}, 20);
+  ASSERT_TRUE(r) << why(r);
+  EXPECT_FALSE(*r);
+}
+
+TEST(SelectorEpoll, TheEpollSetIsOneDescriptorReleasedWithTheSelector) {
+  udp_crowd c;
+  ASSERT_TRUE(c.ok()) << c.why;
+  const int before = test::fd_count();
+  {
+    const syscall_counter count;
+    selector sel;
+    for (int i = 0; i < 3; ++i) EXPECT_TRUE(ready_reads(sel, c.fds).empty());
+    EXPECT_EQ(syscall_counter::epoll_waits, 2);
+    EXPECT_EQ(test::fd_count(), before + 1);
+    selector moved(std::move(sel));
+    EXPECT_TRUE(ready_reads(moved, c.fds).empty());
+    EXPECT_EQ(test::fd_count(), before + 1);
+  }
+  EXPECT_EQ(test::fd_count(), before);
+}
+
+TEST(SelectorEpoll, HangupAndErrorAreReportedAsPollReportsThem) {
+  udp_crowd c;
+  ASSERT_TRUE(c.ok()) << c.why;
+  auto p = test::make_tcp_pair();
+  ASSERT_TRUE(p.ok) << p.why;
+  std::vector<int> reads = c.fds;
+  reads.push_back(p.client.fd());
+  std::vector<int> writes = c.fds;
+  writes.push_back(p.client.fd());
+  selector sel;
+  ASSERT_TRUE(sel.wait(reads, writes, 0));
+  ASSERT_TRUE(sel.wait(reads, writes, 0));  // the epoll set is built now
+  // The peer resets the connection: POLLERR | POLLHUP on the client.
+  const linger abort_on_close{1, 0};
+  ASSERT_EQ(
+      ::setsockopt(p.server.fd(), SOL_SOCKET, SO_LINGER, &abort_on_close, sizeof abort_on_close),
+      0);
+  ASSERT_TRUE(p.server.close());
+  pollfd raw{p.client.fd(), POLLIN | POLLOUT, 0};
+  ASSERT_EQ(::poll(&raw, 1, 2000), 1);
+  ASSERT_NE(raw.revents & (POLLERR | POLLHUP), 0);
+  for (int i = 0; i < 3; ++i) {
+    auto r = sel.wait(reads, writes, 1000);
+    ASSERT_TRUE(r && *r) << why(r);
+    EXPECT_EQ(ready(sel.ready_read()), std::vector<std::size_t>{reads.size() - 1});
+    // Every UDP socket is writable; the client is reported too (ERR / HUP).
+    EXPECT_EQ(sel.ready_write().size(), writes.size());
+  }
+}
+
+TEST(SelectorEpoll, ClosedSocketsAreSkipped) {
+  udp_crowd c;
+  ASSERT_TRUE(c.ok()) << c.why;
+  ASSERT_TRUE(c.poke(3));
+  ASSERT_TRUE(c.poke(90));
+  selector sel;
+  std::vector<int> reads = c.fds;
+  EXPECT_EQ(ready_reads(sel, reads), (std::vector<std::size_t>{3, 90}));
+  EXPECT_EQ(ready_reads(sel, reads), (std::vector<std::size_t>{3, 90}));
+  reads[3] = -1;  // as the Lua binding passes a closed socket
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(ready_reads(sel, reads), std::vector<std::size_t>{90});
+}
+
+TEST(SelectorEpoll, OneSocketInBothTablesAndTwiceInOne) {
+  udp_crowd c;
+  ASSERT_TRUE(c.ok()) << c.why;
+  ASSERT_TRUE(c.poke(5));
+  std::vector<int> reads = c.fds;
+  reads.push_back(c.fds[5]);  // the same descriptor at positions 5 and the end
+  const std::vector<int> writes{c.fds[5], c.fds[6]};
+  selector sel;
+  for (int i = 0; i < 3; ++i) {
+    auto r = sel.wait(reads, writes, 0);
+    ASSERT_TRUE(r && *r) << why(r);
+    EXPECT_EQ(ready(sel.ready_read()), (std::vector<std::size_t>{5, reads.size() - 1}));
+    EXPECT_EQ(ready(sel.ready_write()), (std::vector<std::size_t>{0, 1}));
+  }
+}
+
+TEST(SelectorEpoll, ASocketReopenedOnTheSameNumberIsWatched) {
+  udp_crowd c;
+  ASSERT_TRUE(c.ok()) << c.why;
+  selector sel;
+  const syscall_counter count;
+  EXPECT_TRUE(ready_reads(sel, c.fds).empty());
+  EXPECT_TRUE(ready_reads(sel, c.fds).empty());
+  const int old_fd = c.fds[40];
+  ASSERT_TRUE(c.socks[40].close());
+  auto s = socket::bind(socket_type::udp, "127.0.0.1", 0);
+  ASSERT_TRUE(s) << why(s);
+  ASSERT_EQ(s->fd(), old_fd) << "the lowest free descriptor was not reused: test is void";
+  c.socks[40] = std::move(*s);
+  ASSERT_TRUE(c.poke(40));
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(ready_reads(sel, c.fds), std::vector<std::size_t>{40});
+  EXPECT_GE(syscall_counter::epoll_waits, 3);
+}
+
+TEST(SelectorEpoll, AGivenAwayDescriptorReopenedOnTheSameNumberIsWatched) {
+  udp_crowd c;
+  ASSERT_TRUE(c.ok()) << c.why;
+  selector sel;
+  EXPECT_TRUE(ready_reads(sel, c.fds).empty());
+  EXPECT_TRUE(ready_reads(sel, c.fds).empty());
+  const int given = c.socks[41].release();  // setfd(-1): someone else owns it now
+  ASSERT_EQ(given, c.fds[41]);
+  ::close(given);  // ...and closes it, outside libcore
+  auto s = socket::bind(socket_type::udp, "127.0.0.1", 0);
+  ASSERT_TRUE(s) << why(s);
+  ASSERT_EQ(s->fd(), given) << "the lowest free descriptor was not reused: test is void";
+  c.socks[41] = std::move(*s);
+  ASSERT_TRUE(c.poke(41));
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(ready_reads(sel, c.fds), std::vector<std::size_t>{41});
+}
+
+TEST(SelectorEpoll, AStaleRegistrationOfADuplicatedDescriptorIsNotReported) {
+  udp_crowd c;
+  ASSERT_TRUE(c.ok()) << c.why;
+  selector sel;
+  EXPECT_TRUE(ready_reads(sel, c.fds).empty());
+  EXPECT_TRUE(ready_reads(sel, c.fds).empty());
+  // A duplicate keeps the old file open, so its registration outlives the close of 42...
+  const int dup = ::dup(c.fds[42]);
+  ASSERT_GE(dup, 0);
+  const int old_fd = c.fds[42];
+  ::close(c.socks[42].release());
+  auto s = socket::bind(socket_type::udp, "127.0.0.1", 0);
+  ASSERT_TRUE(s) << why(s);
+  ASSERT_EQ(s->fd(), old_fd) << "the lowest free descriptor was not reused: test is void";
+  // ...and the old file becomes readable while the new one on number 42 is not.
+  sockaddr_storage ss{};
+  socklen_t len = sizeof ss;
+  ASSERT_EQ(::getsockname(dup, reinterpret_cast<sockaddr*>(&ss), &len), 0);
+  ASSERT_GE(::sendto(c.sender.fd(), "x", 1, 0, reinterpret_cast<sockaddr*>(&ss), len), 1);
+  ASSERT_TRUE(test::wait_fd(dup, false, 2000));
+  c.socks[42] = std::move(*s);
+  auto r = sel.wait(c.fds, {}, 50);
+  ASSERT_TRUE(r) << why(r);
+  EXPECT_FALSE(*r) << "reported the file that descriptor 42 no longer names";
+  ASSERT_TRUE(c.poke(42));
+  EXPECT_EQ(ready_reads(sel, c.fds), std::vector<std::size_t>{42});
+  EXPECT_EQ(ready_reads(sel, c.fds), std::vector<std::size_t>{42});
+  ::close(dup);
+}
+
+TEST(SelectorEpoll, ForkedChildAndParentDoNotConfuseEachOther) {
+  udp_crowd c;
+  ASSERT_TRUE(c.ok()) << c.why;
+  selector sel;
+  ASSERT_TRUE(c.poke(10));
+  EXPECT_EQ(ready_reads(sel, c.fds), std::vector<std::size_t>{10});
+  EXPECT_EQ(ready_reads(sel, c.fds), std::vector<std::size_t>{10});
+  const pid_t pid = ::fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    // The child drops half the table: on a shared epoll instance that would remove them for
+    // the parent too.
+    std::vector<int> half(c.fds.begin(), c.fds.begin() + 64);
+    int bad = 0;
+    for (int i = 0; i < 3; ++i) {
+      if (ready_reads(sel, c.fds) != std::vector<std::size_t>{10}) bad |= 1;
+      if (ready_reads(sel, half) != std::vector<std::size_t>{10}) bad |= 2;
+    }
+    _exit(bad);
+  }
+  int status = 0;
+  ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0);
+  ASSERT_TRUE(c.poke(100));  // in the half the child dropped
+  EXPECT_EQ(ready_reads(sel, c.fds), (std::vector<std::size_t>{10, 100}));
+}
+
+TEST(SelectorEpoll, EintrIsRetriedWithTheRemainingTime) {
+  udp_crowd c;
+  ASSERT_TRUE(c.ok()) << c.why;
+  selector sel;
+  EXPECT_TRUE(ready_reads(sel, c.fds).empty());
+  const syscall_counter count;
+  const int signals_before = usr1_count.load();
+  const auto t0 = clock_type::now();
+  result<bool> r = false;
+  {
+    const interrupter irq;
+    r = sel.wait(c.fds, {}, 300);
+  }
+  const auto ms = ms_since(t0);
+  ASSERT_GT(usr1_count.load(), signals_before) << "no signal was delivered: test is void";
+  ASSERT_GT(syscall_counter::epoll_waits, 1) << "epoll was not used: test is void";
+  ASSERT_TRUE(r) << why(r);
+  EXPECT_FALSE(*r);
+  EXPECT_GE(ms, 300);
+  EXPECT_LT(ms, 1500);
+}
+
+TEST(SelectorEpoll, FallsBackToPollWhenEpollIsNotAvailable) {
+  udp_crowd c;
+  ASSERT_TRUE(c.ok()) << c.why;
+  ASSERT_TRUE(c.poke(7));
+  selector sel;
+  const syscall_counter count;
+  detail::sys().epoll_create1 = [](int) -> int {
+    errno = EMFILE;
+    return -1;
+  };
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(ready_reads(sel, c.fds), std::vector<std::size_t>{7});
+  EXPECT_EQ(syscall_counter::epoll_waits, 0);
+  EXPECT_EQ(syscall_counter::largest_poll, c.fds.size());
+}
+
+TEST(SelectorEpoll, ADescriptorEpollCannotWatchIsReportedAsPollDoes) {
+  udp_crowd c;
+  ASSERT_TRUE(c.ok()) << c.why;
+  std::vector<int> reads = c.fds;
+  reads.push_back(c.fds.back() + 1000);  // not open: poll() reports POLLNVAL
+  ASSERT_FALSE(test::fd_is_open(reads.back()));
+  selector sel;
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EQ(ready_reads(sel, reads), std::vector<std::size_t>{reads.size() - 1});
+  }
+}
+
+TEST(SelectorEpoll, ATableThatChangesALittleIsUpdatedInPlace) {
+  udp_crowd c;
+  ASSERT_TRUE(c.ok()) << c.why;
+  selector sel;
+  std::vector<int> reads(c.fds.begin(), c.fds.end() - 1);
+  EXPECT_TRUE(ready_reads(sel, reads).empty());
+  EXPECT_TRUE(ready_reads(sel, reads).empty());
+  const syscall_counter count;
+  reads.push_back(c.fds.back());  // a new client joins
+  ASSERT_TRUE(c.poke(c.fds.size() - 1));
+  EXPECT_EQ(ready_reads(sel, reads), std::vector<std::size_t>{reads.size() - 1});
+  reads.erase(reads.begin());  // another leaves
+  EXPECT_EQ(ready_reads(sel, reads), std::vector<std::size_t>{reads.size() - 1});
+  EXPECT_EQ(syscall_counter::epoll_waits, 2);
+  EXPECT_EQ(syscall_counter::largest_poll, 1U);
 }
 
 }  // namespace

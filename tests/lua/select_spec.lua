@@ -239,3 +239,72 @@ describe("select", function()
     c:close()
   end)
 end)
+
+-- Large tables passed again and again take the selector's epoll path; results must not change.
+describe("select on a large table passed on every call", function()
+  local N = 150
+  local socks
+  local function crowd()
+    socks = {}
+    for i = 1, N do socks[i] = assert(lsocket.bind("udp", "127.0.0.1", 0)) end
+    return socks
+  end
+  local function poke(s)
+    s:sendto("x", "127.0.0.1", s:info("socket").port)
+    h.wait_readable(s)
+  end
+  local function close_all()
+    for _, s in ipairs(socks) do s:close() end
+  end
+
+  it("reports a socket with unread data on every call", function()
+    crowd()
+    poke(socks[77])
+    for _ = 1, 6 do assert.same({socks[77]}, lsocket.select(socks, 1)) end
+    assert.equals("x", socks[77]:recv())
+    assert.is_false(lsocket.select(socks, 0.02))
+    close_all()
+  end)
+
+  it("skips sockets closed or given away between calls", function()
+    crowd()
+    poke(socks[5]); poke(socks[6]); poke(socks[7])
+    for _ = 1, 3 do assert.same({socks[5], socks[6], socks[7]}, lsocket.select(socks, 1)) end
+    socks[5]:close()
+    socks[6]:setfd(-1)  -- given away (still open, unread data and all): select no longer sees it
+    for _ = 1, 3 do assert.same({socks[7]}, lsocket.select(socks, 1)) end
+    close_all()
+  end)
+
+  it("watches a new socket that got a closed one's descriptor number", function()
+    crowd()
+    assert.is_false(lsocket.select(socks, 0))
+    assert.is_false(lsocket.select(socks, 0))
+    local fd = socks[100]:getfd()
+    socks[100]:close()
+    local again = assert(lsocket.bind("udp", "127.0.0.1", 0))
+    assert.equals(fd, again:getfd())
+    socks[100] = again
+    poke(again)
+    for _ = 1, 3 do assert.same({again}, lsocket.select(socks, 1)) end
+    close_all()
+  end)
+
+  it("reports a hung-up peer on every call, in both tables, listed once", function()
+    crowd()
+    local c, s, srv = h.tcp_pair()
+    local reads = {}
+    for i = 1, N do reads[i] = socks[i] end
+    reads[#reads + 1] = s
+    reads[#reads + 1] = s  -- twice: listed once
+    c:close()
+    h.wait_readable(s)
+    for _ = 1, 3 do
+      local r, w = lsocket.select(reads, {s, srv}, 1)
+      assert.same({s}, r)
+      assert.same({s}, w)
+    end
+    s:close(); srv:close()
+    close_all()
+  end)
+end)

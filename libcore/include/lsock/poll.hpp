@@ -1,8 +1,10 @@
 #pragma once
-/// select() as lsocket offers it, built on poll(): no FD_SETSIZE ceiling, fds above 1024 work.
+/// select() as lsocket offers it: no FD_SETSIZE ceiling, fds above 1024 work. poll() for small
+/// or changing sets; an epoll set kept across calls when the same descriptors are watched again.
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <vector>
 
@@ -11,9 +13,16 @@
 struct pollfd;
 
 namespace lsock {
+namespace detail {
+class epoll_set;
+}
 
 /// Waits for descriptors to become readable / writable. Reusable: keeps its buffers between
-/// calls so a loop over many sockets allocates nothing after the first call.
+/// calls so a loop over many sockets allocates nothing after the first call. When a call
+/// watches at least 16 descriptors, the same as the previous call, it waits on an epoll set it
+/// keeps (epoll_ctl only for what changed, nothing when nothing did): the cost per call is then
+/// a comparison of the tables plus what is ready. Results are poll()'s either way
+/// (level-triggered; HUP, ERR and NVAL count as ready). Not shared between threads.
 class selector {
  public:
   selector();
@@ -35,10 +44,14 @@ class selector {
   [[nodiscard]] std::span<const std::size_t> ready_write() const noexcept { return ready_write_; }
 
  private:
+  std::size_t fill_pollfds(std::span<const int> read_fds, std::span<const int> write_fds);
+  void collect(std::size_t readers);
+
   std::vector<::pollfd> fds_;
   std::vector<std::size_t> origin_;  ///< fds_[i] came from read_fds/write_fds index origin_[i]
   std::vector<std::size_t> ready_read_;
   std::vector<std::size_t> ready_write_;
+  std::unique_ptr<detail::epoll_set> epoll_;  ///< made when a large set is first watched
 };
 
 /// Sleeps `ms` milliseconds (EINTR resumes with the remaining time).

@@ -6,9 +6,10 @@ namespace lsock::detail {
 namespace {
 
 const syscall_table real_table{
-    ::socket, ::setsockopt,  ::getsockopt,   ::bind,       ::listen,      ::connect,     ::accept4,
-    ::recv,   ::recvfrom,    ::send,         ::sendto,     ::getsockname, ::getpeername, ::close,
-    ::poll,   ::getaddrinfo, ::freeaddrinfo, ::getifaddrs, ::freeifaddrs, ::shutdown,
+    ::socket,      ::setsockopt, ::getsockopt,    ::bind,        ::listen,       ::connect,
+    ::accept4,     ::recv,       ::recvfrom,      ::send,        ::sendto,       ::getsockname,
+    ::getpeername, ::close,      ::poll,          ::getaddrinfo, ::freeaddrinfo, ::getifaddrs,
+    ::freeifaddrs, ::shutdown,   ::epoll_create1, ::epoll_ctl,   ::epoll_wait,
 };
 
 syscall_table live_table = real_table;

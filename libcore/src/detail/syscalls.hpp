@@ -7,6 +7,7 @@
 #include <ifaddrs.h>
 #include <netdb.h>
 #include <poll.h>
+#include <sys/epoll.h>
 #include <sys/socket.h>
 #include <sys/types.h>
 
@@ -35,6 +36,9 @@ struct syscall_table {
   int (*getifaddrs)(ifaddrs**);
   void (*freeifaddrs)(ifaddrs*);
   int (*shutdown)(int, int);
+  int (*epoll_create1)(int);
+  int (*epoll_ctl)(int, int, int, epoll_event*);
+  int (*epoll_wait)(int, epoll_event*, int, int);
 };
 
 /// The live table. Tests may overwrite entries; restore_syscalls() puts the real ones back.
