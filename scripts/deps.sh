@@ -13,6 +13,7 @@ packages=(
   iproute2 util-linux                       # `ip` and `unshare` for the multicast namespace tests
   bash-completion zsh fish                  # completion tests
   clang libclang-rt-14-dev                  # libFuzzer targets (fuzz preset)
+  iperf3 jq                                 # tests/bench/perf_vs_iperf3.sh
 )
 
 missing=()
