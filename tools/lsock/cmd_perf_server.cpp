@@ -356,6 +356,7 @@ int perf_server::run() {
       const bool drop = serve_pending(*it);
       if (!drop && passed(it->deadline)) {
         report_error(protocol_error("a connection sent no complete message in time"), it->peer);
+        reject(*it, "EPROTO", "perf protocol: no complete message in time");
       }
       it = drop || passed(it->deadline) ? pending_.erase(it) : std::next(it);
     }
