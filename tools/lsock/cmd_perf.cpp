@@ -278,7 +278,7 @@ int perf_client::run(const std::string& addr, int port, const socket_options& so
   auto attached =
       p_.udp ? attach_udp(addr, (*accept)["udp_ports"], so) : attach_tcp(addr, port, so);
   if (!attached) return fail(attached.error());
-  out_.event(with_ts(meter_.start_event(interval_)), "");
+  if (out_.json_mode()) out_.event(with_ts(meter_.start_event(interval_)), "");
   for (auto& st : meter_.streams()) {
     auto l = st->sock().local_endpoint();
     auto r = st->sock().peer_endpoint();
