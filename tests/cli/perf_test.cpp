@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "cli_support.hpp"
+#include "perf_report.hpp"
 
 namespace lsock::test {
 namespace {
@@ -253,6 +254,33 @@ TEST(PerfRobust, GarbageGetsAnErrorMessageBack) {
   EXPECT_EQ(msg["type"], "error");
   EXPECT_EQ(msg["version"], 1);
   EXPECT_EQ(msg["name"], "EPROTO");
+}
+
+TEST(PerfRobust, WrongTypesInAMessageAreGarbageToo) {
+  server s;
+  for (const std::string bad : {R"({"type": 5})", R"({"type": "stream", "index": "x"})",
+                                R"({"type": "hello", "version": "1"})", "[1, 2]"}) {
+    raw_client c(s.port);
+    c.send(bad + "\n");
+    const std::string reply = c.read_all();
+    const json msg = parse(reply.substr(0, reply.find('\n')));
+    EXPECT_EQ(msg["type"], "error") << bad;
+  }
+  auto r = perf(s.port, {"-t", "0.2"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+}
+
+TEST(PerfReport, EndEventKeepsCountsBeyond32Bits) {
+  cli::perf_params p;
+  const cli::json big{{"bytes", 5'000'000'000ULL},
+                      {"seconds", 1.0},
+                      {"bits_per_second", 4e10},
+                      {"retransmits", 3'000'000'000ULL},
+                      {"cpu_percent", 50.0}};
+  const cli::json end = cli::end_event(p, true, big, big, false);
+  EXPECT_EQ(end["sent"]["bytes"].get<std::uint64_t>(), 5'000'000'000ULL);
+  EXPECT_EQ(end["received"]["bytes"].get<std::uint64_t>(), 5'000'000'000ULL);
+  EXPECT_EQ(end["retransmits"].get<std::uint64_t>(), 3'000'000'000ULL);
 }
 
 TEST(PerfRobust, HalfAMessageThenCloseIsReported) {

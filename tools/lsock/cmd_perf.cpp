@@ -146,8 +146,9 @@ result<json> perf_client::handshake() {
   }
   auto reply = ctl_.receive(sel_, deadline_after(setup_s));
   if (!reply) return reply.error();
-  if (reply->value("type", "") == "error") return peer_error(*reply);
-  if (reply->value("type", "") != "accept" || reply->value("version", 0) != perf_protocol_version) {
+  if (text_field(*reply, "type") == "error") return peer_error(*reply);
+  if (text_field(*reply, "type") != "accept" ||
+      int_field(*reply, "version", 0) != perf_protocol_version) {
     return protocol_error("the server did not accept the test (is it lsock perf-server " +
                           std::to_string(perf_protocol_version) + "?)");
   }
@@ -196,8 +197,8 @@ result<void> perf_client::attach_udp(const std::string& addr, const json& ports,
 result<void> perf_client::await_start() {
   auto m = ctl_.receive(sel_, deadline_after(setup_s));
   if (!m) return m.error();
-  if (m->value("type", "") == "error") return peer_error(*m);
-  if (m->value("type", "") != "start") return protocol_error("expected the start message");
+  if (text_field(*m, "type") == "error") return peer_error(*m);
+  if (text_field(*m, "type") != "start") return protocol_error("expected the start message");
   return {};
 }
 
@@ -205,7 +206,7 @@ result<void> perf_client::check_control() {
   auto m = ctl_.poll();
   if (!m) return vanished(m.error());
   if (!*m) return {};
-  if ((*m)->value("type", "") == "error") return peer_error(**m);
+  if (text_field(**m, "type") == "error") return peer_error(**m);
   return protocol_error("unexpected message from the server during the test");
 }
 
@@ -248,8 +249,8 @@ result<json> perf_client::finish() {
   }
   auto theirs = ctl_.receive(sel_, deadline_after(setup_s));
   if (!theirs) return vanished(theirs.error());
-  if (theirs->value("type", "") == "error") return peer_error(*theirs);
-  if (theirs->value("type", "") != "results") return protocol_error("expected the results");
+  if (text_field(*theirs, "type") == "error") return peer_error(*theirs);
+  if (!valid_results(*theirs)) return protocol_error("expected the server's results");
   if (!meter_.sends()) {
     // The server sent its last byte before its results, so a receiver can stop now.
     meter_.stop_all();

@@ -149,7 +149,7 @@ bool perf_server::serve_pending(pending_conn& c) {
     reject(c, "EPROTO", "perf protocol: expected a JSON message");
     return true;
   }
-  const std::string type = msg.value("type", "");
+  const std::string type = text_field(msg, "type");
   if (type == "hello") {
     on_hello(c, msg);
   } else if (type == "stream") {
@@ -206,8 +206,8 @@ void perf_server::on_hello(pending_conn& c, const json& msg) {
 
 void perf_server::on_stream(pending_conn& c, const json& msg) {
   const bool mine = test_ && test_->ph == test_state::phase::attaching && !test_->p.udp &&
-                    msg.value("cookie", "") == test_->cookie;
-  const auto index = msg.value("index", -1);
+                    text_field(msg, "cookie") == test_->cookie;
+  const auto index = int_field(msg, "index", -1);
   if (!mine || index < 0 || index >= test_->p.streams ||
       test_->tcp[static_cast<std::size_t>(index)].is_open()) {
     report_error(protocol_error("a data connection for no test in progress"), c.peer);
@@ -269,7 +269,7 @@ void perf_server::on_control() {
       return;
     }
     if (!*m) return;
-    const std::string type = (*m)->value("type", "");
+    const std::string type = text_field(**m, "type");
     if (type == "stop" && test_->ph == test_state::phase::running) {
       test_->meter->stop_all();
       test_->ph = test_state::phase::draining;
@@ -319,7 +319,7 @@ void perf_server::finish_test() {
     return;
   }
   auto theirs = t.ctl.receive(sel, deadline_after(setup_s));
-  if (!theirs || theirs->value("type", "") != "results") {
+  if (!theirs || !valid_results(*theirs)) {
     abandon(theirs ? protocol_error("expected the client's results") : theirs.error());
     return;
   }

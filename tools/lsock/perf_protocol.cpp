@@ -8,6 +8,33 @@
 
 namespace lsock::cli {
 
+std::string text_field(const json& j, const char* key) {
+  if (!j.is_object() || !j.contains(key) || !j[key].is_string()) return "";
+  return j[key].get<std::string>();
+}
+
+long long int_field(const json& j, const char* key, long long fallback) {
+  if (!j.is_object() || !j.contains(key) || !j[key].is_number_integer()) return fallback;
+  return j[key].get<long long>();
+}
+
+bool valid_results(const json& msg) {
+  if (text_field(msg, "type") != "results") return false;
+  for (const char* k : {"bytes", "retransmits"}) {
+    if (!msg.contains(k) || !msg[k].is_number_unsigned()) return false;
+  }
+  for (const char* k : {"seconds", "bits_per_second", "cpu_percent"}) {
+    if (!msg.contains(k) || !msg[k].is_number()) return false;
+  }
+  for (const char* k : {"packets", "lost"}) {
+    if (msg.contains(k) && !msg[k].is_number_unsigned()) return false;
+  }
+  for (const char* k : {"lost_percent", "jitter_ms"}) {
+    if (msg.contains(k) && !msg[k].is_number()) return false;
+  }
+  return true;
+}
+
 json hello_json(const perf_params& p, const std::string& cookie) {
   return json{{"type", "hello"},      {"version", perf_protocol_version},
               {"cookie", cookie},     {"protocol", p.udp ? "udp" : "tcp"},
@@ -38,7 +65,7 @@ result<bool> wait_fd(selector& sel, int fd, bool for_write, std::int64_t deadlin
 }
 
 result<perf_params> parse_hello(const json& msg, std::string& cookie) {
-  if (!msg.is_object() || msg.value("type", json()) != "hello") {
+  if (text_field(msg, "type") != "hello") {
     return protocol_error("expected a hello message");
   }
   if (!msg.contains("version") || msg["version"] != perf_protocol_version) {
@@ -70,8 +97,9 @@ json error_message(std::string_view name, std::string_view message) {
 }
 
 lsock::error peer_error(const json& msg) {
-  const std::string name = msg.value("name", "EPROTO");
-  const std::string text = msg.value("message", "the peer reported an error");
+  const std::string name = text_field(msg, "name");
+  std::string text = text_field(msg, "message");
+  if (text.empty()) text = "the peer reported an error";
   return library_error("perf", name == "busy" ? EBUSY : EPROTO, text);
 }
 

@@ -30,6 +30,14 @@ struct perf_params {
   double bitrate = 0;      ///< bits/s over all streams; 0: as fast as possible
 };
 
+/// j[key] when it is a string, else "" (a peer's message may hold anything).
+[[nodiscard]] std::string text_field(const json& j, const char* key);
+/// j[key] when it is an integer, else `fallback`.
+[[nodiscard]] long long int_field(const json& j, const char* key, long long fallback);
+
+/// A `results` message with the fields end events read, each of the right JSON type.
+[[nodiscard]] bool valid_results(const json& msg);
+
 [[nodiscard]] json hello_json(const perf_params& p, const std::string& cookie);
 /// Reads a hello; on failure the error (EPROTO / version mismatch) to send back and report.
 [[nodiscard]] result<perf_params> parse_hello(const json& msg, std::string& cookie);

@@ -251,7 +251,7 @@ json end_event(const perf_params& p, bool local_sends, const json& local, const 
   const json& sent = local_sends ? local : remote;
   const json& received = local_sends ? remote : local;
   auto part = [](const json& t, bool with_loss) {
-    json j{{"bytes", t.value("bytes", 0)},
+    json j{{"bytes", t.value("bytes", std::uint64_t{0})},
            {"seconds", t.value("seconds", 0.0)},
            {"bits_per_second", t.value("bits_per_second", 0.0)}};
     if (t.contains("packets")) j["packets"] = t["packets"];
@@ -269,7 +269,7 @@ json end_event(const perf_params& p, bool local_sends, const json& local, const 
       {"reverse", p.reverse},
       {"sent", part(sent, false)},
       {"received", part(received, true)},
-      {"retransmits", sent.value("retransmits", 0)},
+      {"retransmits", sent.value("retransmits", std::uint64_t{0})},
       {"cpu_percent",
        {{"local", local.value("cpu_percent", 0.0)}, {"remote", remote.value("cpu_percent", 0.0)}}},
       {"interrupted", interrupted}};
