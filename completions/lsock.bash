@@ -3,7 +3,7 @@ _lsock() {
     local cur prev words cword
     _init_completion || return
 
-    local commands="resolve ifaces tcp-listen tcp-connect udp-send udp-listen mcast-join mcast-send tcp-ping probe"
+    local commands="resolve ifaces tcp-listen tcp-connect udp-send udp-listen mcast-join mcast-send tcp-ping probe perf perf-server"
     local cmd="" i
     for ((i = 1; i < cword; i++)); do
         case "${words[i]}" in
@@ -16,7 +16,7 @@ _lsock() {
         --iface)
             COMPREPLY=($(compgen -W "$(command ls /sys/class/net 2>/dev/null)" -- "$cur"))
             return ;;
-        --count|--backlog|--timeout|--interval|--ttl|--expect|--idle|--send|-c|-i|--source|--concurrency|--retries)
+        --count|--backlog|--timeout|--interval|--ttl|--expect|--idle|--send|-c|-i|--source|--concurrency|--retries|--time|--parallel|--length|--bitrate|-t|-P|-l|-b)
             return ;;
     esac
 
@@ -35,6 +35,8 @@ _lsock() {
         mcast-send)  opts="--ttl --iface --count --interval" ;;
         tcp-ping)    opts="-c --count -i --interval --timeout --source --resolve-each -4 -6" ;;
         probe)       opts="--concurrency --timeout --open --no-progress -4 -6" ;;
+        perf)        opts="-t --time -P --parallel -R --reverse -l --length -i --interval -u --udp -b --bitrate -4 -6" ;;
+        perf-server) opts="-c --count --timeout -i --interval -4 -6" ;;
     esac
     if [[ $cur == -* ]]; then
         COMPREPLY=($(compgen -W "$opts --json --help -h" -- "$cur"))

@@ -1,5 +1,5 @@
 # fish completion for lsock
-set -l commands resolve ifaces tcp-listen tcp-connect udp-send udp-listen mcast-join mcast-send tcp-ping probe
+set -l commands resolve ifaces tcp-listen tcp-connect udp-send udp-listen mcast-join mcast-send tcp-ping probe perf perf-server
 
 complete -c lsock -f
 complete -c lsock -l json -d 'Machine-readable output'
@@ -48,3 +48,19 @@ complete -c lsock -n "__fish_seen_subcommand_from probe" -l no-progress -d 'No p
 complete -c lsock -n "__fish_seen_subcommand_from udp-send" -l reply -d 'Wait for the answer'
 complete -c lsock -n "__fish_seen_subcommand_from udp-send" -l retries -x -d 'Resends without an answer'
 complete -c lsock -n "__fish_seen_subcommand_from udp-send" -l timeout -x -d 'Seconds per reply'
+complete -c lsock -n "not __fish_seen_subcommand_from $commands" -a perf -d 'Measure TCP/UDP throughput'
+complete -c lsock -n "not __fish_seen_subcommand_from $commands" -a perf-server -d 'Serve throughput tests'
+complete -c lsock -n "__fish_seen_subcommand_from perf" -s t -l time -x -d 'Test seconds'
+complete -c lsock -n "__fish_seen_subcommand_from perf" -s P -l parallel -x -d 'Parallel streams'
+complete -c lsock -n "__fish_seen_subcommand_from perf" -s R -l reverse -d 'The server sends'
+complete -c lsock -n "__fish_seen_subcommand_from perf" -s l -l length -x -d 'Bytes per write'
+complete -c lsock -n "__fish_seen_subcommand_from perf" -s i -l interval -x -d 'Seconds between reports'
+complete -c lsock -n "__fish_seen_subcommand_from perf" -s u -l udp -d 'UDP test'
+complete -c lsock -n "__fish_seen_subcommand_from perf" -s b -l bitrate -x -d 'Target bits/s'
+complete -c lsock -n "__fish_seen_subcommand_from perf" -s 4 -d 'IPv4 only'
+complete -c lsock -n "__fish_seen_subcommand_from perf" -s 6 -d 'IPv6 only'
+complete -c lsock -n "__fish_seen_subcommand_from perf-server" -s c -l count -x -d 'Stop after N tests'
+complete -c lsock -n "__fish_seen_subcommand_from perf-server" -l timeout -x -d 'Stop after S seconds'
+complete -c lsock -n "__fish_seen_subcommand_from perf-server" -s i -l interval -x -d 'Seconds between reports'
+complete -c lsock -n "__fish_seen_subcommand_from perf-server" -s 4 -d 'IPv4 only'
+complete -c lsock -n "__fish_seen_subcommand_from perf-server" -s 6 -d 'IPv6 only'

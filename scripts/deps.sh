@@ -14,6 +14,7 @@ packages=(
   bash-completion zsh fish                  # completion tests
   lowdown groff-base man-db                 # man page: markdown to roff; its render test
   clang libclang-rt-14-dev                  # libFuzzer targets (fuzz preset)
+  iperf3 jq                                 # tests/bench/perf_vs_iperf3.sh
 )
 
 missing=()

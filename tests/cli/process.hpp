@@ -30,6 +30,8 @@ class background {
   /// Reads whatever stdout has ready (without waiting) into the buffer, so a chatty child
   /// never blocks on a full pipe.
   void pump();
+  /// The child's process id (to look at it in /proc).
+  [[nodiscard]] int pid() const noexcept { return pid_; }
   /// Sends a signal (SIGINT for Ctrl-C).
   void signal(int sig);
   /// Waits for the exit; the rest of stdout and all stderr are collected.

@@ -121,7 +121,7 @@ int run_lsock(int argc, char** argv) {
       register_resolve(app),     register_ifaces(app),     register_tcp_listen(app),
       register_tcp_connect(app), register_udp_send(app),   register_udp_listen(app),
       register_mcast_join(app),  register_mcast_send(app), register_tcp_ping(app),
-      register_probe(app),
+      register_probe(app),       register_perf(app),       register_perf_server(app),
   };
 
   for (const command& cmd : commands) cmd.app->group("Commands");

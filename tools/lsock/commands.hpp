@@ -27,5 +27,7 @@ command register_mcast_join(CLI::App& app);
 command register_mcast_send(CLI::App& app);
 command register_tcp_ping(CLI::App& app);
 command register_probe(CLI::App& app);
+command register_perf(CLI::App& app);
+command register_perf_server(CLI::App& app);
 
 }  // namespace lsock::cli
