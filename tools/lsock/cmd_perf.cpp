@@ -279,7 +279,7 @@ int perf_client::run(const std::string& addr, int port, const socket_options& so
   auto attached =
       p_.udp ? attach_udp(addr, (*accept)["udp_ports"], so) : attach_tcp(addr, port, so);
   if (!attached) return fail(attached.error());
-  if (out_.json_mode()) out_.event(with_ts(meter_.start_event(interval_)), "");
+  if (out_.json_mode()) out_.event(meter_.start_event(interval_), "");
   for (auto& st : meter_.streams()) {
     auto l = st->sock().local_endpoint();
     auto r = st->sock().peer_endpoint();
@@ -294,7 +294,7 @@ int perf_client::run(const std::string& addr, int port, const socket_options& so
   if (!end) return fail(end.error());
   (*end)["interrupted"] = *interrupted;
   if (out_.json_mode()) {
-    out_.event(with_ts(std::move(*end)), "");
+    out_.event(std::move(*end), "");
   } else {
     print_summary(out_, *end);
   }
@@ -310,8 +310,9 @@ int run(const perf_options& o, const output& out) {
   so.prefer = family_choice(o.v4, o.v6);
   check_family(to.address, so.prefer);
   install_stop_handlers();
-  auto addr = first_address(to.address, so.prefer);
+  auto addr = first_address(to.address, so.prefer, deadline_after(10));
   if (!addr) {
+    if (interrupted(addr.error())) end_by_signal();
     out.failure(addr.error(), true);
     return 1;
   }

@@ -89,15 +89,14 @@ void perf_server::report_error(const lsock::error& e, const endpoint& peer) cons
   json ev{{"event", "error"}};
   ev.update(error_json(e));
   ev["client"] = endpoint_json(peer);
-  out_.event(with_ts(std::move(ev)), "");
+  out_.event(std::move(ev), "");
 }
 
 void perf_server::reject(pending_conn& c, std::string_view name, std::string_view message) {
   (void)send_all(c.s, error_message(name, message).dump() + "\n", deadline_after(1));
   json ev{{"event", "rejected"}, {"reason", name}, {"message", message}};
   ev["client"] = endpoint_json(c.peer);
-  out_.event(with_ts(std::move(ev)),
-             "rejected " + c.peer.to_string() + ": " + std::string(message));
+  out_.event(std::move(ev), "rejected " + c.peer.to_string() + ": " + std::string(message));
 }
 
 void perf_server::collect_fds() {
@@ -251,9 +250,9 @@ void perf_server::maybe_start() {
   }
   json ev = t.meter->start_event(o_.interval);
   ev["client"] = endpoint_json(t.peer);
-  out_.event(with_ts(std::move(ev)),
-             "Accepted test from " + t.peer.to_string() + ": " + (t.p.udp ? "udp" : "tcp") + ", " +
-                 std::to_string(t.p.streams) + " stream(s)" + (t.p.reverse ? ", reverse" : ""));
+  out_.event(std::move(ev), "Accepted test from " + t.peer.to_string() + ": " +
+                                (t.p.udp ? "udp" : "tcp") + ", " + std::to_string(t.p.streams) +
+                                " stream(s)" + (t.p.reverse ? ", reverse" : ""));
   t.meter->print_header(out_);
   t.meter->start();
   t.ph = test_state::phase::running;
@@ -327,7 +326,7 @@ void perf_server::finish_test() {
   if (out_.json_mode()) {
     json ev = end;
     ev["client"] = endpoint_json(t.peer);
-    out_.event(with_ts(std::move(ev)), "");
+    out_.event(std::move(ev), "");
   } else {
     print_summary(out_, end);
   }
@@ -387,7 +386,7 @@ int run(const perf_server_options& o, const output& out) {
   if (auto local = listener->local_endpoint()) {
     json ev{{"event", "listening"}};
     ev.update(endpoint_json(*local));
-    out.event(with_ts(std::move(ev)), "Server listening on " + local->to_string());
+    out.event(std::move(ev), "Server listening on " + local->to_string());
   }
   perf_server server(o, out, std::move(*listener));
   return server.run();

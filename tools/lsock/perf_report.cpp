@@ -44,24 +44,6 @@ std::string span_text(double a, double b) {
 
 }  // namespace
 
-json with_ts(json ev) {
-  const auto now = std::chrono::system_clock::now();
-  const auto us = std::chrono::duration_cast<std::chrono::microseconds>(now.time_since_epoch());
-  const std::time_t secs = static_cast<std::time_t>(us.count() / 1'000'000);
-  std::tm tm{};
-  (void)gmtime_r(&secs, &tm);
-  char buf[40];
-  (void)std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
-  char ts[72];
-  (void)std::snprintf(ts, sizeof ts, "%s.%06lldZ", buf,
-                      static_cast<long long>(us.count() % 1'000'000));
-  json out{{"event", ev["event"]}, {"ts", ts}};
-  for (auto& [k, v] : ev.items()) {
-    if (k != "event") out[k] = v;
-  }
-  return out;
-}
-
 std::string bytes_text(double bytes) {
   static const char* const units[4] = {"Bytes", "KBytes", "MBytes", "GBytes"};
   return scaled(bytes, 1024, units);
@@ -152,7 +134,7 @@ void perf_meter::report(const output& out, bool final) {
           {"streams", streams}};
   last_end_s_ = end_s;
   if (out.json_mode()) {
-    out.event(with_ts(std::move(ev)), "");
+    out.event(std::move(ev), "");
   } else {
     print_interval(out, ev);
   }

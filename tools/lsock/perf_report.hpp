@@ -13,10 +13,6 @@
 
 namespace lsock::cli {
 
-/// Adds `ts` (RFC 3339 UTC, microseconds) to an event. Kept apart so a generic `ts` on every
-/// event can replace it.
-[[nodiscard]] json with_ts(json ev);
-
 /// "3.85 GBytes" (binary prefixes) and "33.1 Gbits/sec" (decimal), as iperf3 writes them.
 [[nodiscard]] std::string bytes_text(double bytes);
 [[nodiscard]] std::string rate_text(double bits_per_second);
