@@ -10,7 +10,6 @@
 #include <fstream>
 #include <lsock/poll.hpp>
 #include <lsock/socket.hpp>
-#include <regex>
 #include <thread>
 
 #include "cli_support.hpp"
@@ -55,9 +54,8 @@ run_result perf(int port, std::vector<std::string> extra) {
 }
 
 void expect_ts(const json& ev) {
-  static const std::regex rfc3339(R"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z)");
   ASSERT_TRUE(ev.contains("ts") && ev["ts"].is_string()) << ev;
-  EXPECT_TRUE(std::regex_match(ev["ts"].get<std::string>(), rfc3339)) << ev["ts"];
+  EXPECT_GT(rfc3339_seconds(ev["ts"].get<std::string>()), 0) << ev["ts"];
 }
 
 struct test_events {

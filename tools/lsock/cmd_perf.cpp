@@ -338,8 +338,8 @@ command register_perf(CLI::App& app) {
       ->required()
       ->expected(2, 2)
       ->type_name("");
-  sub->add_option("-t,--time", opts->time, "Test duration in seconds")
-      ->check(seconds())
+  sub->add_option("-t,--time", opts->time, "Test duration in seconds (at most a day)")
+      ->check(seconds(86400))
       ->type_name("S")
       ->capture_default_str();
   sub->add_option("-P,--parallel", opts->parallel, "Parallel streams")

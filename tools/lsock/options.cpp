@@ -2,6 +2,7 @@
 
 #include <charconv>
 #include <cmath>
+#include <cstdio>
 #include <limits>
 #include <string>
 
@@ -34,15 +35,19 @@ CLI::Validator whole_number(long long min, long long max) {
       "");
 }
 
-CLI::Validator seconds() {
+CLI::Validator seconds(double max) {
   return CLI::Validator(
-      [](std::string& text) -> std::string {
+      [max](std::string& text) -> std::string {
         double v = 0;
         const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-        if (ec == std::errc() && end == text.data() + text.size() && std::isfinite(v) && v >= 0) {
+        if (ec == std::errc() && end == text.data() + text.size() && std::isfinite(v) && v >= 0 &&
+            v <= max) {
           return {};
         }
-        return "expected seconds >= 0 (such as 2 or 0.5), got '" + text + "'";
+        char limit[32];
+        (void)std::snprintf(limit, sizeof limit, "%.0f", max);
+        return "expected seconds from 0 to " + std::string(limit) + " (such as 2 or 0.5), got '" +
+               text + "'";
       },
       "");
 }

@@ -1,5 +1,6 @@
 #include "udp_exchange.hpp"
 
+#include <cerrno>
 #include <lsock/poll.hpp>
 
 #include "common.hpp"
@@ -28,10 +29,7 @@ struct exchange {
     doc["state"] = state;
     if (err) doc["error"] = error_json(*err);
     if (out.json_mode()) out.document(doc);
-    if (err)
-      out.error_line(err->describe());
-    else if (replies == 0)
-      out.error_line(std::string("no reply (") + state + ")");
+    if (err) out.error_line(err->describe());
     return replies > 0 ? 0 : 1;
   }
 };
@@ -82,10 +80,14 @@ int exchange_datagrams(lsock::socket& sock, const exchange_plan& plan, const out
     // Replies came: more would answer a resend, not this request.
     if (ex.replies > 0) break;
   }
-  if (stop_requested()) return ex.finish("interrupted", std::nullopt);
-  return ex.finish(
-      ex.replies >= plan.replies ? "replied" : (ex.replies > 0 ? "partial" : "timeout"),
-      std::nullopt);
+  if (ex.replies > 0) return ex.finish(ex.replies >= plan.replies ? "replied" : "partial", {});
+  // No reply at all is a failure, reported as one (an error object under --json).
+  if (stop_requested()) {
+    return ex.finish("interrupted", library_error("receive", EINTR, "interrupted"));
+  }
+  return ex.finish("timeout", library_error("receive", ETIMEDOUT,
+                                            "no reply after " + std::to_string(plan.retries + 1) +
+                                                " attempt(s) of " + seconds_text(plan.timeout_s)));
 }
 
 }  // namespace lsock::cli
