@@ -70,6 +70,10 @@ function(_lsock_lua_discover)
     find_program(LSOCK_LUA_${v}_EXE NAMES lua${abi} lua)
     _lsock_lua_found(${v} "${LSOCK_LUA_INCLUDE_DIR}" ${abi} "${LSOCK_LUA_${v}_EXE}" "${dir}")
     message(STATUS "Lua modules: built for ${v} only (${LSOCK_LUA_INCLUDE_DIR}), installed to ${dir}")
+    if(v STREQUAL "5.4")
+      # The fault and fuzz tests compile the 5.4 module's sources with these headers.
+      set(LUA_INCLUDE_DIR "${LSOCK_LUA_INCLUDE_DIR}" CACHE PATH "Lua 5.4 headers" FORCE)
+    endif()
     return()
   endif()
 
