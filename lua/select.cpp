@@ -26,6 +26,8 @@ struct select_state {
   /// seen[fd] == pass: the table being gathered already listed fd (repeats are dropped).
   std::vector<std::uint32_t> seen;
   std::uint32_t pass = 0;
+  /// Sockets of this call whose connect races several addresses: the selector moves them on.
+  std::vector<lsock::socket*> racing;
   /// Set while a select call has results in `selector` that it has not pushed yet.
   bool busy = false;
 };
@@ -85,8 +87,13 @@ void gather(lua_State* L, int idx, int meta_idx, select_state& st, std::vector<i
       if (t != LUA_TUSERDATA || !lua_getmetatable(L, -1)) {
         luaL_argerror(L, idx, "tables can only contain sockets");
       }
-      fd = lua_topointer(L, -1) == meta ? static_cast<lua_socket*>(lua_touserdata(L, -2))->sock.fd()
-                                        : foreign_fd(L, idx);
+      if (lua_topointer(L, -1) == meta) {
+        lsock::socket& sock = static_cast<lua_socket*>(lua_touserdata(L, -2))->sock;
+        fd = sock.fd();
+        if (sock.connecting()) st.racing.push_back(&sock);
+      } else {
+        fd = foreign_fd(L, idx);
+      }
     }
     if (fd >= 0) {
       const auto slot = static_cast<std::size_t>(fd);
@@ -108,7 +115,7 @@ int select_wait(lua_State* L) {
   auto r = st->selector.wait(
       read_idx != 0 ? std::span<const int>(st->read_fds) : std::span<const int>(),
       write_idx != 0 ? std::span<const int>(st->write_fds) : std::span<const int>(),
-      lua_tointeger(L, 4));
+      lua_tointeger(L, 4), st->racing);
   return push_selected(L, r, read_idx, st->selector.ready_read(), write_idx,
                        st->selector.ready_write());
 }
@@ -142,6 +149,7 @@ int lsocket_select(lua_State* L) {
   }
   lua_pushvalue(L, lua_upvalueindex(2));  // the socket metatable
   const int meta_idx = lua_gettop(L);
+  st->racing.clear();
   if (read_idx != 0) gather(L, read_idx, meta_idx, *st, st->read_fds);
   if (write_idx != 0) gather(L, write_idx, meta_idx, *st, st->write_fds);
   lua_pop(L, 1);

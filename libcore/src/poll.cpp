@@ -8,8 +8,10 @@
 #include <chrono>
 #include <climits>
 
+#include "detail/connect_race.hpp"
 #include "detail/epoll_set.hpp"
 #include "detail/syscalls.hpp"
+#include "lsock/socket.hpp"
 
 namespace lsock {
 namespace {
@@ -46,7 +48,53 @@ std::size_t selector::fill_pollfds(std::span<const int> read_fds, std::span<cons
 }
 
 result<bool> selector::wait(std::span<const int> read_fds, std::span<const int> write_fds,
-                            std::int64_t timeout_ms) {
+                            std::int64_t timeout_ms, std::span<socket* const> connecting) {
+  for (socket* s : connecting) {
+    if (s != nullptr && s->connecting()) {
+      return wait_racing(read_fds, write_fds, timeout_ms, connecting);
+    }
+  }
+  return wait_fds(read_fds, write_fds, timeout_ms);
+}
+
+/// The wait with sockets whose connect races: each round moves every race on, hides the
+/// racing sockets' own entries, watches their attempts (extra write entries after the
+/// caller's) and wakes when the next attempt is due. Each round ends with an attempt finished,
+/// an attempt due, a caller's descriptor ready or the timeout, so the rounds are bounded.
+result<bool> selector::wait_racing(std::span<const int> read_fds, std::span<const int> write_fds,
+                                   std::int64_t timeout_ms, std::span<socket* const> connecting) {
+  const std::int64_t start = detail::monotonic_ns();
+  for (;;) {
+    const std::int64_t now = detail::monotonic_ns();
+    std::int64_t left = -1;
+    if (timeout_ms >= 0) left = std::max<std::int64_t>(0, timeout_ms - (now - start) / 1'000'000);
+    race_reads_.assign(read_fds.begin(), read_fds.end());
+    race_writes_.assign(write_fds.begin(), write_fds.end());
+    std::int64_t due = INT64_MAX;
+    for (socket* s : connecting) {
+      if (s == nullptr || !s->connecting() || s->settle_race()) continue;
+      std::replace(race_reads_.begin(), race_reads_.end(), s->fd(), -1);
+      std::replace(race_writes_.begin(),
+                   race_writes_.begin() + static_cast<std::ptrdiff_t>(write_fds.size()), s->fd(),
+                   -1);
+      s->race_->append_watched(s->fd(), race_writes_);
+      due = std::min(due, s->race_->next_start());
+    }
+    if (due != INT64_MAX) {
+      const std::int64_t until_due = std::max<std::int64_t>(0, (due - now + 999'999) / 1'000'000);
+      if (left < 0 || until_due < left) left = until_due;
+    }
+    auto r = wait_fds(race_reads_, race_writes_, left);
+    if (!r) return r;
+    // Attempts are not the caller's: drop them from the results.
+    std::erase_if(ready_write_, [&](std::size_t i) { return i >= write_fds.size(); });
+    if (!ready_read_.empty() || !ready_write_.empty()) return true;
+    if (timeout_ms >= 0 && detail::monotonic_ns() - start >= timeout_ms * 1'000'000) return false;
+  }
+}
+
+result<bool> selector::wait_fds(std::span<const int> read_fds, std::span<const int> write_fds,
+                                std::int64_t timeout_ms) {
   ready_read_.clear();
   ready_write_.clear();
   if (!epoll_ && read_fds.size() + write_fds.size() >= detail::epoll_min_fds) {

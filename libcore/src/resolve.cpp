@@ -42,4 +42,16 @@ result<std::vector<resolved_address>> resolve(std::string_view name, family_pref
   return out;
 }
 
+std::vector<endpoint> endpoints_of(const std::vector<resolved_address>& list, int port) {
+  std::vector<endpoint> out;
+  out.reserve(list.size());
+  for (const resolved_address& r : list) {
+    // Numeric, so no lookup: literals parse, scoped ones ("fe80::1%eth0") go to getaddrinfo
+    // with AI_NUMERICHOST.
+    auto eps = resolve_endpoints("connect", r.addr, port, socket_type::tcp);
+    if (eps) out.insert(out.end(), eps->begin(), eps->end());
+  }
+  return out;
+}
+
 }  // namespace lsock

@@ -5,19 +5,25 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <optional>
 #include <utility>
 
+#include "detail/connect_race.hpp"
 #include "detail/fd_events.hpp"
 #include "detail/multicast_setup.hpp"
 #include "detail/sockaddr.hpp"
+#include "detail/socket_open.hpp"
 #include "detail/syscalls.hpp"
 #include "detail/unique_fd.hpp"
+#include "lsock/poll.hpp"
 
 namespace lsock {
 namespace {
 
+using detail::bind_source;
+using detail::open_socket;
 using detail::sys;
 
 bool is_would_block(int e) noexcept { return e == EAGAIN || e == EWOULDBLOCK; }
@@ -29,17 +35,6 @@ result<void> set_int_option(detail::unique_fd& fd, int level, int name, int valu
   return {};
 }
 
-int sock_type_for(socket_type t) noexcept {
-  return t == socket_type::tcp ? SOCK_STREAM : SOCK_DGRAM;
-}
-
-result<detail::unique_fd> open_socket(const endpoint& ep, socket_type type) {
-  detail::unique_fd fd(sys().socket(detail::as_sockaddr(ep)->sa_family,
-                                    sock_type_for(type) | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
-  if (!fd.valid()) return system_error("socket", errno);
-  return fd;
-}
-
 result<void> check_mcast_family(std::string_view op, socket_type type, const endpoint& ep) {
   if (type == socket_type::mcast && ep.family() == family::unix_domain) {
     return library_error(op, EAFNOSUPPORT, "multicast not available for unix domain sockets");
@@ -47,44 +42,9 @@ result<void> check_mcast_family(std::string_view op, socket_type type, const end
   return {};
 }
 
-/// connect with socket_options::source: bind the local end to that IP literal, port 0.
-result<void> bind_source(const detail::unique_fd& fd, const endpoint& to, std::string_view source) {
-  endpoint local;
-  if (!parse_ip_literal(source, 0, local)) {
-    return library_error("bind", EINVAL, "source must be an IP address");
-  }
-  if (local.family() != to.family()) {
-    return library_error("bind", EAFNOSUPPORT,
-                         "source address family differs from the destination's");
-  }
-  if (sys().bind(fd.get(), detail::as_sockaddr(local), local.size()) < 0) {
-    return system_error("bind", errno);
-  }
-  return {};
-}
-
-/// How long connect() waits for an early failure before it settles on one of several addresses
-/// (RFC 8305's "connection attempt delay").
-constexpr int fallback_delay_ms = 250;
-
-/// The error an in-progress tcp connect ended with within fallback_delay_ms, else 0 (connected
-/// or still pending).
-int early_connect_error(int fd) {
-  pollfd p{fd, POLLOUT, 0};
-  int rc = 0;
-  do {
-    rc = sys().poll(&p, 1, fallback_delay_ms);
-  } while (rc < 0 && errno == EINTR);
-  if (rc <= 0) return 0;
-  int err = 0;
-  socklen_t len = sizeof err;
-  if (sys().getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0) return errno;
-  return err;
-}
-
 /// Tries each candidate address in turn; reports the last failure if none works.
 template <class TryOne>
-result<socket> first_that_works(const std::vector<endpoint>& candidates, TryOne&& try_one) {
+result<socket> first_that_works(std::span<const endpoint> candidates, TryOne&& try_one) {
   std::optional<error> last;
   for (const endpoint& ep : candidates) {
     auto s = try_one(ep);
@@ -96,13 +56,20 @@ result<socket> first_that_works(const std::vector<endpoint>& candidates, TryOne&
 
 }  // namespace
 
+socket::socket() noexcept = default;
+
+socket::socket(int fd, lsock::family fam, socket_type type, bool listening,
+               bool multicast) noexcept
+    : fd_(fd), family_(fam), type_(type), listening_(listening), multicast_(multicast) {}
+
 socket::socket(socket&& o) noexcept
     : fd_(std::exchange(o.fd_, -1)),
       family_(o.family_),
       type_(o.type_),
       listening_(o.listening_),
       multicast_(o.multicast_),
-      sticky_error_(o.sticky_error_) {}
+      sticky_error_(o.sticky_error_),
+      race_(std::move(o.race_)) {}
 
 socket& socket::operator=(socket&& o) noexcept {
   if (this != &o) {
@@ -113,6 +80,7 @@ socket& socket::operator=(socket&& o) noexcept {
     listening_ = o.listening_;
     multicast_ = o.multicast_;
     sticky_error_ = o.sticky_error_;
+    race_ = std::move(o.race_);
   }
   return *this;
 }
@@ -170,8 +138,22 @@ result<socket> socket::connect(socket_type type, std::string_view address, int p
   }
   auto candidates = resolve_endpoints("connect", address, port, type, prefer);
   if (!candidates) return std::move(candidates).error();
-  const endpoint* last = &candidates->back();
-  return first_that_works(*candidates, [&](const endpoint& ep) -> result<socket> {
+  return connect(type, *candidates, opts);
+}
+
+result<socket> socket::connect(socket_type type, std::span<const endpoint> candidates,
+                               const socket_options& opts) {
+  if (candidates.empty()) return library_error("connect", EINVAL, "no address to connect to");
+  if (type == socket_type::tcp && candidates.front().family() != family::unix_domain) {
+    // The original took only the first address of a name; a race tries them all.
+    detail::connect_race race(detail::interleave_families(candidates), opts.source);
+    auto fd = race.start(detail::monotonic_ns());
+    if (!fd) return std::move(fd).error();
+    socket s(*fd, race.primary_family(), socket_type::tcp, false, false);
+    if (!race.done()) s.race_ = std::make_unique<detail::connect_race>(std::move(race));
+    return s;
+  }
+  return first_that_works(candidates, [&](const endpoint& ep) -> result<socket> {
     if (auto ok = check_mcast_family("connect", type, ep); !ok) return std::move(ok).error();
     auto fd = open_socket(ep, type);
     if (!fd) return std::move(fd).error();
@@ -184,23 +166,62 @@ result<socket> socket::connect(socket_type type, std::string_view address, int p
     if (!opts.source.empty()) {
       if (auto ok = bind_source(*fd, ep, opts.source); !ok) return std::move(ok).error();
     }
-    // Non-blocking: EINPROGRESS is the normal answer for tcp; an interrupted connect goes on
-    // in the background just the same.
-    if (sys().connect(fd->get(), detail::as_sockaddr(remote), remote.size()) < 0) {
-      if (errno != EINPROGRESS && errno != EINTR) return system_error("connect", errno);
-      // A name with more addresses ("localhost": ::1, then 127.0.0.1): a refusal usually
-      // arrives within microseconds, after connect() returned. Wait a moment for it so the
-      // next address gets its turn (known defect 12); a slow answer keeps this address.
-      if (type == socket_type::tcp && &ep != last) {
-        if (const int err = early_connect_error(fd->get()); err != 0) {
-          return system_error("connect", err);
-        }
-      }
+    // Non-blocking: EINPROGRESS is the normal answer for a stream (unix: EAGAIN when the
+    // listener's backlog is full is an error); an interrupted connect goes on just the same.
+    if (sys().connect(fd->get(), detail::as_sockaddr(remote), remote.size()) < 0 &&
+        errno != EINPROGRESS && errno != EINTR) {
+      return system_error("connect", errno);
     }
     return socket(fd->release(), ep.family(),
                   type == socket_type::tcp ? socket_type::tcp : socket_type::udp, false,
                   type == socket_type::mcast);
   });
+}
+
+result<socket> socket::connect_wait(socket_type type, std::span<const endpoint> candidates,
+                                    const socket_options& opts, const connect_limits& limits) {
+  auto s = connect(type, candidates, opts);
+  if (!s) return s;
+  selector sel;
+  socket* racing[1] = {&*s};
+  std::vector<int> reads(limits.stop_fds.begin(), limits.stop_fds.end());
+  const int fd = s->fd();
+  for (;;) {
+    std::int64_t wait_ms = -1;
+    if (limits.deadline_ns != 0) {
+      wait_ms = (limits.deadline_ns - detail::monotonic_ns() + 999'999) / 1'000'000;
+      if (wait_ms <= 0) break;
+    }
+    auto r = sel.wait(reads, std::span<const int>(&fd, 1), wait_ms, racing);
+    if (!r) return std::move(r).error();
+    if (!sel.ready_read().empty()) return library_error("connect", EINTR, "interrupted");
+    if (!*r) continue;  // woken early; the deadline is checked above
+    if (auto st = s->status(); !st) {
+      auto e = std::move(st).error();
+      e.op = "connect";
+      return e;
+    }
+    return s;
+  }
+  char text[48];
+  (void)std::snprintf(text, sizeof text, "timed out after %g s", limits.timeout_s);
+  return library_error("connect", ETIMEDOUT, text);
+}
+
+bool socket::settle_race() {
+  if (!race_) return true;
+  switch (race_->advance(fd_, detail::monotonic_ns())) {
+    case detail::connect_race::state::racing:
+      return false;
+    case detail::connect_race::state::connected:
+      family_ = race_->primary_family();
+      break;
+    case detail::connect_race::state::failed:
+      sticky_error_ = race_->first_error().code;
+      break;
+  }
+  race_.reset();
+  return true;
 }
 
 result<void> socket::check_open(std::string_view op) const {
@@ -235,6 +256,7 @@ result<io_status> socket::accept(accepted& out) {
 }
 
 result<transfer> socket::recv(std::span<char> buf) {
+  if (race_ && fd_ >= 0 && !settle_race()) return transfer{};  // still connecting
   if (auto ok = check_usable("recv"); !ok) return std::move(ok).error();
   const bool datagram = type_ != socket_type::tcp;
   // MSG_TRUNC makes the kernel return a datagram's full length, so truncation is reported.
@@ -282,6 +304,7 @@ result<transfer> socket::recvfrom(std::span<char> buf, endpoint& from) {
 }
 
 result<transfer> socket::send(std::string_view data) {
+  if (race_ && fd_ >= 0 && !settle_race()) return transfer{};  // still connecting
   if (auto ok = check_usable("send"); !ok) return std::move(ok).error();
   const ssize_t n =
       detail::retry_eintr([&] { return sys().send(fd_, data.data(), data.size(), MSG_NOSIGNAL); });
@@ -350,12 +373,14 @@ result<transfer> socket::sendto(std::string_view data, std::string_view address,
 
 result<void> socket::shutdown_write() {
   if (auto ok = check_open("shutdown"); !ok) return ok;
+  (void)settle_race();
   if (sys().shutdown(fd_, SHUT_WR) < 0) return system_error("shutdown", errno);
   return {};
 }
 
 result<void> socket::status() {
   if (auto ok = check_open("status"); !ok) return std::move(ok).error();
+  if (!settle_race()) return {};  // still racing: connecting, as lsocket says
   if (sticky_error_ == 0) {
     int err = 0;
     socklen_t len = sizeof err;
@@ -398,6 +423,7 @@ result<endpoint> socket::peer_endpoint() const {
 }
 
 int socket::release() noexcept {
+  race_.reset();  // whoever takes the descriptor gets the first attempt, as with one address
   const int fd = std::exchange(fd_, -1);
   // Its number may name another file by the next select: a cached epoll set must recheck it.
   if (fd >= 0) detail::note_fd_gone(fd);
@@ -411,6 +437,7 @@ result<void> socket::set_fd(int newfd) {
 }
 
 result<void> socket::close() {
+  race_.reset();
   if (fd_ < 0) return {};
   // Not retried on EINTR: Linux releases the descriptor even then.
   const int fd = std::exchange(fd_, -1);

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <csignal>
 #include <cstdlib>
+#include <lsock/socket.hpp>
 #include <thread>
 
 #include "cli_support.hpp"
@@ -33,6 +34,35 @@ class DnsCli : public ::testing::Test {
 void expect_timeout_line(const run_result& r, const std::string& host) {
   EXPECT_EQ(r.err.find('\n'), r.err.size() - 1) << r.err;
   EXPECT_NE(r.err.find("lookup of " + host + " timed out"), std::string::npos) << r.err;
+}
+
+// both.lsock.test is 127.0.0.1 and ::1: the core races them (RFC 8305), so a server on either
+// address alone is reached, whichever the resolver lists first.
+TEST_F(DnsCli, TcpConnectToANameReachesAServerOnEitherOfItsAddresses) {
+  for (const char* where : {"127.0.0.1", "::1"}) {
+    auto server = lsock::socket::bind(lsock::socket_type::tcp, where, 0);
+    if (!server) GTEST_SKIP() << "cannot listen on " << where << ": " << server.error().describe();
+    const std::string port = std::to_string(server->local_endpoint()->port());
+    const auto t0 = clock_type::now();
+    auto r = run(lsock({"--json", "tcp-connect", "both.lsock.test", port, "--timeout", "2"}));
+    EXPECT_EQ(r.exit_code, 0) << where << ": " << r.err;
+    EXPECT_LT(seconds_since(t0), 1.0) << "a refusal moves the race on at once";
+    const json doc = parse(r.out);
+    EXPECT_EQ(doc["peer"]["addr"], where);
+  }
+}
+
+TEST_F(DnsCli, TcpConnectToANameEveryAddressRefusedIsOneConnectError) {
+  auto server = lsock::socket::bind(lsock::socket_type::tcp, "127.0.0.1", 0);
+  ASSERT_TRUE(server);
+  const std::string port = std::to_string(server->local_endpoint()->port());
+  (void)server->close();
+  auto r = run(lsock({"--json", "tcp-connect", "both.lsock.test", port, "--timeout", "2"}));
+  EXPECT_EQ(r.exit_code, 1);
+  const json doc = parse(r.out);
+  EXPECT_EQ(doc["error"]["op"], "connect");
+  EXPECT_EQ(doc["error"]["name"], "ECONNREFUSED");
+  EXPECT_EQ(r.err.find('\n'), r.err.size() - 1) << r.err;
 }
 
 TEST_F(DnsCli, TcpConnectTimeoutBoundsTheLookup) {

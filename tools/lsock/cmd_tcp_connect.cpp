@@ -16,6 +16,7 @@
 #include "common.hpp"
 #include "options.hpp"
 #include "standard_streams.hpp"
+#include "target_address.hpp"
 
 namespace lsock::cli {
 namespace {
@@ -237,39 +238,16 @@ int run(const tcp_connect_options& o, const output& out) {
     out.error_line(e.describe());
     return 1;
   };
-  auto fail_timeout = [&](const char* what) {
-    if (stop_requested()) return fail(library_error(what, EINTR, "interrupted"));
-    return fail(library_error(what, ETIMEDOUT, "timed out after " + seconds_text(o.timeout)));
-  };
 
-  // A host name's every address is tried in turn (as nc and curl do, so "localhost" reaches a
-  // server that listens on 127.0.0.1 only even if ::1 comes first); the lookup counts against
-  // --timeout and ends on Ctrl-C.
-  auto addrs = addresses_for(to.address, so.prefer, deadline);
+  // A host name's addresses are raced by the core (RFC 8305), so "localhost" reaches a server
+  // that listens on 127.0.0.1 only even if ::1 comes first; the lookup and the connect count
+  // against --timeout and end on Ctrl-C.
+  auto addrs = endpoints_for(to, so.prefer, deadline);
   if (!addrs) return fail(addrs.error());
-  selector sel;
-  lsock::socket s;
-  std::optional<lsock::error> last;
-  for (const std::string& addr : *addrs) {
-    auto attempt = lsock::socket::connect(socket_type::tcp, addr, to.port, so);
-    if (!attempt) {
-      last = attempt.error();
-      continue;
-    }
-    // The connect runs in the background: writable means it finished, status() says how.
-    const int fd = attempt->fd();
-    auto w = wait_until(sel, {}, std::span<const int>(&fd, 1), deadline);
-    if (!w) return fail(w.error());
-    if (!*w) return fail_timeout("connect");
-    if (auto st = attempt->status(); !st) {
-      last = st.error();
-      last->op = "connect";
-      continue;
-    }
-    s = std::move(*attempt);
-    break;
-  }
-  if (!s.is_open()) return fail(*last);
+  auto connected = lsock::socket::connect_wait(socket_type::tcp, *addrs, so,
+                                               connect_limits{deadline, o.timeout, stop_fds()});
+  if (!connected) return fail(connected.error());
+  lsock::socket s = std::move(*connected);
 
   const double connect_ms = elapsed_ms(start);
   ss.doc["connect_ms"] = connect_ms;

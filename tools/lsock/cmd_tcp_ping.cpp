@@ -43,24 +43,14 @@ std::string failure_word(const lsock::error& e) {
 }
 
 probe_result probe_once(const std::string& addr, int port, const socket_options& so,
-                        double timeout_s, selector& sel) {
+                        double timeout_s) {
+  auto to = resolve_endpoints("connect", addr, port, socket_type::tcp);  // a literal: no lookup
+  if (!to) return {to.error()};
   const auto start = now_ns();
-  auto s = lsock::socket::connect(socket_type::tcp, addr, port, so);
+  auto s = lsock::socket::connect_wait(
+      socket_type::tcp, *to, so, connect_limits{deadline_after(timeout_s), timeout_s, stop_fds()});
   if (!s) return {s.error()};
-  const int fd = s->fd();
-  auto w = wait_until(sel, {}, std::span<const int>(&fd, 1), deadline_after(timeout_s));
-  if (!w) return {w.error()};
-  if (!*w) {
-    if (stop_requested()) return {library_error("connect", EINTR, "interrupted")};
-    return {system_error("connect", ETIMEDOUT)};
-  }
-  const double rtt = elapsed_ms(start);
-  if (auto st = s->status(); !st) {
-    auto e = st.error();
-    e.op = "connect";
-    return {e};
-  }
-  return {std::nullopt, rtt};
+  return {std::nullopt, elapsed_ms(start)};
 }
 
 std::string where_text(const std::string& addr, int port) {
@@ -197,7 +187,7 @@ int run(const tcp_ping_options& o, const output& out) {
         out.failure(again.error(), true);
       }
     }
-    st.report(out, *addr, to.port, probe_once(*addr, to.port, so, o.timeout, sel));
+    st.report(out, *addr, to.port, probe_once(*addr, to.port, so, o.timeout));
     if (stop_requested() || (o.count != 0 && seq == o.count)) break;
     // Probes start `interval` apart, as ping's do; a slow probe delays only the next one.
     if (o.interval > 0 && next > now_ns()) {

@@ -181,6 +181,11 @@ void install_stop_handlers() {
 
 bool stop_requested() noexcept { return stop_flag != 0; }
 
+std::span<const int> stop_fds() noexcept {
+  if (wake_pipe[0] < 0) return {};
+  return {wake_pipe, 1};
+}
+
 void remove_stop_handlers() noexcept {
   if (!handlers_installed) return;
   std::signal(SIGINT, SIG_DFL);

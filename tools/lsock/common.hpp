@@ -78,6 +78,9 @@ class unix_path_cleanup {
 /// work stops cleanly.
 void install_stop_handlers();
 [[nodiscard]] bool stop_requested() noexcept;
+/// The descriptor that turns readable when a stop is requested (none before
+/// install_stop_handlers(), or when no descriptor was left for it).
+[[nodiscard]] std::span<const int> stop_fds() noexcept;
 /// Undoes install_stop_handlers() when a command has returned: default SIGINT / SIGTERM
 /// handling, the wake pipe closed, no stop requested (run_lsock may run again in-process).
 void remove_stop_handlers() noexcept;

@@ -6,6 +6,9 @@
 #include <lsock/address.hpp>
 #include <lsock/result.hpp>
 #include <string>
+#include <vector>
+
+#include "common.hpp"
 
 namespace lsock::cli {
 
@@ -13,5 +16,11 @@ namespace lsock::cli {
 /// off the calling thread until `deadline_ns` (0: none) or Ctrl-C (see lookup()).
 [[nodiscard]] result<std::string> first_address(const std::string& host, family_preference prefer,
                                                 std::int64_t deadline_ns);
+
+/// The endpoints to connect to for `to`: unix addresses and IP literals as they are, a host
+/// name's every address in resolver order, looked up as first_address() does.
+[[nodiscard]] result<std::vector<endpoint>> endpoints_for(const target& to,
+                                                          family_preference prefer,
+                                                          std::int64_t deadline_ns);
 
 }  // namespace lsock::cli

@@ -16,6 +16,7 @@ namespace lsock {
 namespace detail {
 class epoll_set;
 }
+class socket;
 
 /// Waits for descriptors to become readable / writable. Reusable: keeps its buffers between
 /// calls so a loop over many sockets allocates nothing after the first call. When a call
@@ -36,14 +37,24 @@ class selector {
   /// Returns true when something is ready, false on timeout.
   /// Error (EINVAL, "no open sockets to check and no timeout set") when every fd is negative
   /// and there is no timeout.
+  ///
+  /// `connecting`: sockets among the tables whose connect races several addresses
+  /// (socket::connecting(); others are ignored). While one races, its entries are not
+  /// reported: its attempts are watched instead, the next attempt is started when one fails or
+  /// when its delay passes (the wait wakes for it), and the socket is reported once its race
+  /// is over — connected, or every address failed.
   result<bool> wait(std::span<const int> read_fds, std::span<const int> write_fds,
-                    std::int64_t timeout_ms);
+                    std::int64_t timeout_ms, std::span<socket* const> connecting = {});
 
   /// After wait() returned true: indices into read_fds / write_fds that are ready, ascending.
   [[nodiscard]] std::span<const std::size_t> ready_read() const noexcept { return ready_read_; }
   [[nodiscard]] std::span<const std::size_t> ready_write() const noexcept { return ready_write_; }
 
  private:
+  result<bool> wait_fds(std::span<const int> read_fds, std::span<const int> write_fds,
+                        std::int64_t timeout_ms);
+  result<bool> wait_racing(std::span<const int> read_fds, std::span<const int> write_fds,
+                           std::int64_t timeout_ms, std::span<socket* const> connecting);
   std::size_t fill_pollfds(std::span<const int> read_fds, std::span<const int> write_fds);
   void collect(std::size_t readers);
 
@@ -51,7 +62,10 @@ class selector {
   std::vector<std::size_t> origin_;  ///< fds_[i] came from read_fds/write_fds index origin_[i]
   std::vector<std::size_t> ready_read_;
   std::vector<std::size_t> ready_write_;
-  std::unique_ptr<detail::epoll_set> epoll_;  ///< made when a large set is first watched
+  std::unique_ptr<detail::epoll_set> epoll_;
+  std::vector<int> race_reads_;   ///< read_fds with racing sockets masked
+  std::vector<int> race_writes_;  ///< write_fds with racing sockets masked, then their attempts
+                                  ///< ///< made when a large set is first watched
 };
 
 /// Sleeps `ms` milliseconds (EINTR resumes with the remaining time).

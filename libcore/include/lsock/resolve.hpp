@@ -20,4 +20,9 @@ struct resolved_address {
 [[nodiscard]] result<std::vector<resolved_address>> resolve(
     std::string_view name, family_preference prefer = family_preference::any);
 
+/// The addresses of a lookup, in its order, as endpoints with `port` (for socket::connect).
+/// Scoped IPv6 addresses keep their scope; nothing is looked up.
+[[nodiscard]] std::vector<endpoint> endpoints_of(const std::vector<resolved_address>& list,
+                                                 int port);
+
 }  // namespace lsock

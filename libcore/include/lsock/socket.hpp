@@ -2,6 +2,8 @@
 /// lsocket's socket: non-blocking, close-on-exec, created by bind() or connect().
 
 #include <cstddef>
+#include <cstdint>
+#include <memory>
 #include <span>
 #include <string>
 #include <string_view>
@@ -10,6 +12,11 @@
 #include "lsock/result.hpp"
 
 namespace lsock {
+
+namespace detail {
+class connect_race;
+}
+class selector;
 
 /// Settings beyond lsocket's positional arguments. Defaults are lsocket's.
 struct socket_options {
@@ -33,13 +40,23 @@ struct socket_info {
   bool multicast = false;               ///< made with type mcast
 };
 
+/// What bounds socket::connect_wait().
+struct connect_limits {
+  /// std::chrono::steady_clock time (ns since its epoch) to give up at; 0: none.
+  std::int64_t deadline_ns = 0;
+  /// The timeout as the user gave it, for the error message ("timed out after 0.5 s").
+  double timeout_s = 0;
+  /// Descriptors whose readability means "stop" (a signal's wake pipe).
+  std::span<const int> stop_fds;
+};
+
 struct accepted;
 
 /// One socket. Move-only; the destructor closes the descriptor.
 /// Every method on a closed socket returns a library error (EBADF, "socket is closed").
 class socket {
  public:
-  socket() = default;
+  socket() noexcept;
   socket(socket&& other) noexcept;
   socket& operator=(socket&& other) noexcept;
   socket(const socket&) = delete;
@@ -54,11 +71,30 @@ class socket {
   /// Every failure of socket()/setsockopt()/bind()/listen() is reported and the fd released.
   static result<socket> bind(socket_type type, std::string_view address, int port,
                              const socket_options& opts = {});
-  /// Creates a socket connecting to address:port. tcp connects without blocking: wait for
-  /// writability with select, then call status(). mcast sets TTL/hops and the sending
-  /// interface: group_interface()'s, and for IPv4 without one the route's interface.
+  /// Creates a socket connecting to address:port and returns at once (only the name lookup
+  /// blocks). tcp connects without blocking: wait for writability with select, then call
+  /// status(). A name with several addresses is raced as RFC 8305 describes: the next address
+  /// is tried when one fails or after 250 ms without an answer, families alternating, at most
+  /// three attempts at a time; the first to connect is moved onto this socket's descriptor
+  /// (fd() never changes). Only a selector given the socket (selector::wait's `connecting`,
+  /// which lsocket.select passes) or status() moves the race on; a foreign poller watching
+  /// fd() sees only the first attempt. While the race runs, status() is ok and send/recv
+  /// would block; when every address failed, status() reports the first address's error.
+  /// mcast sets TTL/hops and the sending interface: group_interface()'s, and for IPv4 without
+  /// one the route's interface.
   static result<socket> connect(socket_type type, std::string_view address, int port,
                                 const socket_options& opts = {});
+  /// As connect(), to addresses already resolved (with their ports), tried in this order.
+  static result<socket> connect(socket_type type, std::span<const endpoint> candidates,
+                                const socket_options& opts = {});
+  /// connect() to `candidates`, then waits for the outcome: the connected socket, or an error
+  /// with op "connect" — the first address's when every address failed, ETIMEDOUT ("timed out
+  /// after S s") at the deadline, EINTR ("interrupted") when a stop descriptor turns readable.
+  static result<socket> connect_wait(socket_type type, std::span<const endpoint> candidates,
+                                     const socket_options& opts, const connect_limits& limits);
+
+  /// True while a tcp connect is still racing several addresses (see connect()).
+  [[nodiscard]] bool connecting() const noexcept { return race_ != nullptr; }
 
   /// A pending connection (ready), or would_block. Errors on udp / non-listening sockets.
   result<io_status> accept(accepted& out);
@@ -100,18 +136,23 @@ class socket {
   result<void> close();
 
  private:
-  socket(int fd, lsock::family fam, socket_type type, bool listening, bool multicast) noexcept
-      : fd_(fd), family_(fam), type_(type), listening_(listening), multicast_(multicast) {}
+  socket(int fd, lsock::family fam, socket_type type, bool listening, bool multicast) noexcept;
 
   /// check_open(), and the error status() remembered, if any.
   [[nodiscard]] result<void> check_usable(std::string_view op) const;
+
+  friend class selector;
+  /// Moves a racing connect on (never blocks). True once the race is over: connected (the
+  /// winner is on fd_) or failed (its error is remembered as status()'s).
+  bool settle_race();
 
   int fd_ = -1;
   lsock::family family_ = family::unspec;
   socket_type type_ = socket_type::tcp;  ///< tcp or udp
   bool listening_ = false;
   bool multicast_ = false;
-  int sticky_error_ = 0;  ///< first SO_ERROR seen by status()
+  int sticky_error_ = 0;                        ///< first SO_ERROR seen by status()
+  std::unique_ptr<detail::connect_race> race_;  ///< while connecting to several addresses
 };
 
 /// A connection taken by socket::accept().

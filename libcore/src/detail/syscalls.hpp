@@ -39,6 +39,7 @@ struct syscall_table {
   int (*epoll_create1)(int);
   int (*epoll_ctl)(int, int, int, epoll_event*);
   int (*epoll_wait)(int, epoll_event*, int, int);
+  int (*dup3)(int, int, int);
 };
 
 /// The live table. Tests may overwrite entries; restore_syscalls() puts the real ones back.

@@ -1,0 +1,171 @@
+#include "detail/connect_race.hpp"
+
+#include <fcntl.h>
+#include <poll.h>
+
+#include <algorithm>
+#include <array>
+#include <cerrno>
+#include <chrono>
+#include <climits>
+
+#include "detail/fd_events.hpp"
+#include "detail/sockaddr.hpp"
+#include "detail/socket_open.hpp"
+#include "detail/syscalls.hpp"
+
+namespace lsock::detail {
+
+std::vector<endpoint> interleave_families(std::span<const endpoint> list) {
+  std::vector<endpoint> first;
+  std::vector<endpoint> other;
+  for (const endpoint& ep : list) {
+    (ep.family() == list.front().family() ? first : other).push_back(ep);
+  }
+  std::vector<endpoint> out;
+  out.reserve(list.size());
+  for (std::size_t i = 0; i < first.size() || i < other.size(); ++i) {
+    if (i < first.size()) out.push_back(first[i]);
+    if (i < other.size()) out.push_back(other[i]);
+  }
+  return out;
+}
+
+std::int64_t monotonic_ns() noexcept {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+connect_race::connect_race(std::vector<endpoint> order, std::string source)
+    : order_(std::move(order)), source_(std::move(source)) {}
+
+connect_race::~connect_race() {
+  for (const attempt& a : extra_) note_fd_gone(a.fd.get());
+}
+
+void connect_race::note_failure(std::size_t index, const error& e) {
+  if (!first_error_ || index < first_error_index_) {
+    first_error_ = e;
+    first_error_->op = "connect";
+    first_error_index_ = index;
+  }
+  start_now_ = true;
+}
+
+std::optional<unique_fd> connect_race::start_next(std::int64_t now) {
+  const std::size_t index = next_++;
+  const endpoint& ep = order_[index];
+  last_start_ = now;
+  start_now_ = false;
+  auto fd = open_socket(ep, socket_type::tcp);
+  if (!fd) {
+    note_failure(index, fd.error());
+    return std::nullopt;
+  }
+  if (!source_.empty()) {
+    if (auto ok = bind_source(*fd, ep, source_); !ok) {
+      note_failure(index, ok.error());
+      return std::nullopt;
+    }
+  }
+  // EINPROGRESS is the normal answer; an interrupted connect goes on in the background.
+  if (sys().connect(fd->get(), as_sockaddr(ep), ep.size()) < 0 && errno != EINPROGRESS &&
+      errno != EINTR) {
+    note_failure(index, system_error("connect", errno));
+    return std::nullopt;
+  }
+  return std::move(*fd);
+}
+
+result<int> connect_race::start(std::int64_t now) {
+  while (next_ < order_.size()) {
+    const std::size_t index = next_;
+    if (auto fd = start_next(now)) {
+      primary_index_ = index;
+      primary_alive_ = true;
+      return fd->release();
+    }
+  }
+  return *first_error_;
+}
+
+bool connect_race::finished(int fd, short revents, std::size_t index, bool& connected) {
+  if ((revents & (POLLOUT | POLLERR | POLLHUP | POLLNVAL)) == 0) return false;
+  int err = 0;
+  socklen_t len = sizeof err;
+  if (sys().getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0) err = errno;
+  if (err == 0 && (revents & POLLNVAL) != 0) err = EBADF;
+  if (err == 0) {
+    connected = true;
+  } else {
+    note_failure(index, system_error("connect", err));
+  }
+  return true;
+}
+
+void connect_race::adopt(int primary, attempt* winner) {
+  if (winner != nullptr) {
+    // dup3 closes the primary's own attempt and keeps the number; O_CLOEXEC because dup
+    // clears it. O_NONBLOCK belongs to the open file and comes along.
+    while (sys().dup3(winner->fd.get(), primary, O_CLOEXEC) < 0 && errno == EINTR) {
+    }
+    note_fd_gone(primary);  // the number names another socket now: cached epoll sets recheck
+    primary_index_ = winner->index;
+  }
+  for (attempt& a : extra_) {
+    note_fd_gone(a.fd.get());
+    a.fd.reset();
+  }
+  extra_.clear();
+  primary_alive_ = false;
+  next_ = order_.size();
+}
+
+connect_race::state connect_race::advance(int primary, std::int64_t now) {
+  std::array<pollfd, max_attempts_in_flight> p{};
+  std::size_t n = 0;
+  if (primary_alive_) p[n++] = pollfd{primary, POLLOUT, 0};
+  for (const attempt& a : extra_) p[n++] = pollfd{a.fd.get(), POLLOUT, 0};
+  if (n > 0 && retry_eintr([&] { return sys().poll(p.data(), n, 0); }) > 0) {
+    std::size_t j = 0;
+    bool connected = false;
+    if (primary_alive_ && finished(primary, p[j++].revents, primary_index_, connected)) {
+      if (connected) {
+        adopt(primary, nullptr);
+        return state::connected;
+      }
+      primary_alive_ = false;
+    }
+    for (auto it = extra_.begin(); it != extra_.end(); ++j) {
+      if (!finished(it->fd.get(), p[j].revents, it->index, connected)) {
+        ++it;
+      } else if (connected) {
+        adopt(primary, &*it);
+        return state::connected;
+      } else {
+        note_fd_gone(it->fd.get());
+        it = extra_.erase(it);
+      }
+    }
+  }
+  while (next_ < order_.size() && in_flight() < max_attempts_in_flight &&
+         (in_flight() == 0 || start_now_ || now >= last_start_ + attempt_delay_ns)) {
+    const std::size_t index = next_;
+    if (auto fd = start_next(now)) extra_.push_back(attempt{std::move(*fd), index});
+  }
+  if (in_flight() == 0) return state::failed;
+  return state::racing;
+}
+
+void connect_race::append_watched(int primary, std::vector<int>& fds) const {
+  if (primary_alive_) fds.push_back(primary);
+  for (const attempt& a : extra_) fds.push_back(a.fd.get());
+}
+
+std::int64_t connect_race::next_start() const noexcept {
+  if (next_ >= order_.size() || in_flight() >= max_attempts_in_flight) return INT64_MAX;
+  return start_now_ ? 0 : last_start_ + attempt_delay_ns;
+}
+
+}  // namespace lsock::detail
