@@ -58,8 +58,7 @@ result<socket> first_that_works(std::span<const endpoint> candidates, TryOne&& t
 
 socket::socket() noexcept = default;
 
-socket::socket(int fd, lsock::family fam, socket_type type, bool listening,
-               bool multicast) noexcept
+socket::socket(int fd, lsock::family fam, socket_type type, bool listening, bool multicast) noexcept
     : fd_(fd), family_(fam), type_(type), listening_(listening), multicast_(multicast) {}
 
 socket::socket(socket&& o) noexcept
@@ -196,11 +195,7 @@ result<socket> socket::connect_wait(socket_type type, std::span<const endpoint> 
     if (!r) return std::move(r).error();
     if (!sel.ready_read().empty()) return library_error("connect", EINTR, "interrupted");
     if (!*r) continue;  // woken early; the deadline is checked above
-    if (auto st = s->status(); !st) {
-      auto e = std::move(st).error();
-      e.op = "connect";
-      return e;
-    }
+    if (auto st = s->status(); !st) return std::move(st).error();
     return s;
   }
   char text[48];
@@ -217,7 +212,7 @@ bool socket::settle_race() {
       family_ = race_->primary_family();
       break;
     case detail::connect_race::state::failed:
-      sticky_error_ = race_->first_error().code;
+      sticky_error_ = race_->last_error().code;
       break;
   }
   race_.reset();
@@ -391,7 +386,8 @@ result<void> socket::status() {
     // (known defect 16).
     sticky_error_ = err;
   }
-  if (sticky_error_ != 0) return system_error("status", sticky_error_);
+  // The error is the connect's, and is named so: "connect: Connection refused".
+  if (sticky_error_ != 0) return system_error("connect", sticky_error_);
   return {};
 }
 

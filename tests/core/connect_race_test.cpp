@@ -100,7 +100,7 @@ TEST_F(ConnectRace, ServerOnIpv6OnlyIsReachedAfterTheIpv4Refusal) {
   EXPECT_EQ(c->peer_endpoint()->addr(), "::1");
 }
 
-TEST_F(ConnectRace, EveryAddressRefusedReportsTheFirstAddressesError) {
+TEST_F(ConnectRace, EveryAddressRefusedReportsTheLastFailure) {
   const int port = closed_port();
   const int before = fd_count();
   auto c = socket::connect(socket_type::tcp,

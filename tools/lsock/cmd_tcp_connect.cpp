@@ -294,8 +294,9 @@ command register_tcp_connect(CLI::App& app) {
   CLI::App* sub = app.add_subcommand("tcp-connect", "Connect over TCP; optionally send and read");
   sub->footer(
       "Without --send/--stdin it is a connect probe: exit 0 if the port accepts, 1 if not.\n"
-      "HOST may be a unix path or @name (then no PORT); a host name's addresses are tried in\n"
-      "turn. --timeout bounds the connect and, with --send or --expect, the whole exchange.\n"
+      "HOST may be a unix path or @name (then no PORT); a host name's addresses are raced\n"
+      "(RFC 8305: the next one when one fails or after 250 ms). --timeout bounds the connect\n"
+      "and, with --send or --expect, the whole exchange.\n"
       "--stdin works like nc: standard input goes to the socket while the answer goes to\n"
       "stdout; at end of input the sending side is shut down and the answer is read until the\n"
       "peer closes (at most 10 s more; a --timeout given bounds the whole session instead;\n"

@@ -31,10 +31,7 @@ void finish(port_result& r, std::int64_t start_ns, const result<void>& outcome) 
     return;
   }
   r.state = state_of(outcome.error());
-  if (r.state == port_state::error) {
-    r.error = outcome.error();
-    r.error->op = "connect";
-  }
+  if (r.state == port_state::error) r.error = outcome.error();
 }
 
 /// The scan's moving parts: the attempts in flight (oldest first) and the results so far.

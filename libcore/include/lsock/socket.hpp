@@ -79,7 +79,7 @@ class socket {
   /// (fd() never changes). Only a selector given the socket (selector::wait's `connecting`,
   /// which lsocket.select passes) or status() moves the race on; a foreign poller watching
   /// fd() sees only the first attempt. While the race runs, status() is ok and send/recv
-  /// would block; when every address failed, status() reports the first address's error.
+  /// would block; when every address failed, status() reports the last failure.
   /// mcast sets TTL/hops and the sending interface: group_interface()'s, and for IPv4 without
   /// one the route's interface.
   static result<socket> connect(socket_type type, std::string_view address, int port,
@@ -88,7 +88,7 @@ class socket {
   static result<socket> connect(socket_type type, std::span<const endpoint> candidates,
                                 const socket_options& opts = {});
   /// connect() to `candidates`, then waits for the outcome: the connected socket, or an error
-  /// with op "connect" — the first address's when every address failed, ETIMEDOUT ("timed out
+  /// — the last failure when every address failed, ETIMEDOUT (op "connect", "timed out
   /// after S s") at the deadline, EINTR ("interrupted") when a stop descriptor turns readable.
   static result<socket> connect_wait(socket_type type, std::span<const endpoint> candidates,
                                      const socket_options& opts, const connect_limits& limits);
@@ -112,7 +112,8 @@ class socket {
   /// Half-close: no more sending (shutdown(SHUT_WR)); the peer reads end-of-stream.
   result<void> shutdown_write();
 
-  /// The socket's pending error (SO_ERROR). Once an error was seen it is remembered, so a
+  /// The socket's pending error (SO_ERROR), with op "connect" (a failed getsockopt itself is
+  /// op "status"). Once an error was seen it is remembered, so a
   /// second call reports it again — and recv/recvfrom/send/sendto report it too, rather than
   /// the orderly close the kernel would show after a refused connect.
   result<void> status();

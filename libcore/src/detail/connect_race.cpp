@@ -44,12 +44,8 @@ connect_race::~connect_race() {
   for (const attempt& a : extra_) note_fd_gone(a.fd.get());
 }
 
-void connect_race::note_failure(std::size_t index, const error& e) {
-  if (!first_error_ || index < first_error_index_) {
-    first_error_ = e;
-    first_error_->op = "connect";
-    first_error_index_ = index;
-  }
+void connect_race::note_failure(const error& e) {
+  last_error_ = e;
   start_now_ = true;
 }
 
@@ -60,19 +56,19 @@ std::optional<unique_fd> connect_race::start_next(std::int64_t now) {
   start_now_ = false;
   auto fd = open_socket(ep, socket_type::tcp);
   if (!fd) {
-    note_failure(index, fd.error());
+    note_failure(fd.error());
     return std::nullopt;
   }
   if (!source_.empty()) {
     if (auto ok = bind_source(*fd, ep, source_); !ok) {
-      note_failure(index, ok.error());
+      note_failure(ok.error());
       return std::nullopt;
     }
   }
   // EINPROGRESS is the normal answer; an interrupted connect goes on in the background.
   if (sys().connect(fd->get(), as_sockaddr(ep), ep.size()) < 0 && errno != EINPROGRESS &&
       errno != EINTR) {
-    note_failure(index, system_error("connect", errno));
+    note_failure(system_error("connect", errno));
     return std::nullopt;
   }
   return std::move(*fd);
@@ -87,10 +83,10 @@ result<int> connect_race::start(std::int64_t now) {
       return fd->release();
     }
   }
-  return *first_error_;
+  return *last_error_;
 }
 
-bool connect_race::finished(int fd, short revents, std::size_t index, bool& connected) {
+bool connect_race::finished(int fd, short revents, bool& connected) {
   if ((revents & (POLLOUT | POLLERR | POLLHUP | POLLNVAL)) == 0) return false;
   int err = 0;
   socklen_t len = sizeof err;
@@ -99,7 +95,7 @@ bool connect_race::finished(int fd, short revents, std::size_t index, bool& conn
   if (err == 0) {
     connected = true;
   } else {
-    note_failure(index, system_error("connect", err));
+    note_failure(system_error("connect", err));
   }
   return true;
 }
@@ -130,7 +126,7 @@ connect_race::state connect_race::advance(int primary, std::int64_t now) {
   if (n > 0 && retry_eintr([&] { return sys().poll(p.data(), n, 0); }) > 0) {
     std::size_t j = 0;
     bool connected = false;
-    if (primary_alive_ && finished(primary, p[j++].revents, primary_index_, connected)) {
+    if (primary_alive_ && finished(primary, p[j++].revents, connected)) {
       if (connected) {
         adopt(primary, nullptr);
         return state::connected;
@@ -138,7 +134,7 @@ connect_race::state connect_race::advance(int primary, std::int64_t now) {
       primary_alive_ = false;
     }
     for (auto it = extra_.begin(); it != extra_.end(); ++j) {
-      if (!finished(it->fd.get(), p[j].revents, it->index, connected)) {
+      if (!finished(it->fd.get(), p[j].revents, connected)) {
         ++it;
       } else if (connected) {
         adopt(primary, &*it);

@@ -47,7 +47,7 @@ class connect_race {
 
   /// Starts attempts in order until one is in flight or connected, and returns its descriptor
   /// (the caller's socket owns it from then on; its family is primary_family()). Error: every
-  /// address failed at once — the first address's error.
+  /// address failed at once — the last failure.
   result<int> start(std::int64_t now);
 
   /// Nothing left to race: one attempt in flight and no address left to start (the socket
@@ -56,7 +56,7 @@ class connect_race {
 
   /// Without blocking: reaps the attempts that finished and starts the next one when an
   /// attempt failed or the attempt delay passed. connected: the winner now sits on `primary`,
-  /// the other attempts are closed. failed: every address failed (first_error()).
+  /// the other attempts are closed. failed: every address failed (last_error()).
   state advance(int primary, std::int64_t now);
 
   /// Appends the descriptors of the attempts in flight (the primary's too, while its attempt
@@ -65,8 +65,9 @@ class connect_race {
   /// When the next attempt is due (monotonic_ns), or INT64_MAX when none is left to start.
   [[nodiscard]] std::int64_t next_start() const noexcept;
 
-  /// The error of the earliest address in race order that failed (op "connect").
-  [[nodiscard]] const error& first_error() const noexcept { return *first_error_; }
+  /// The error of the attempt that failed last, as curl and nc report it (a refusal of the
+  /// last address rather than an unreachable network of the first, say).
+  [[nodiscard]] const error& last_error() const noexcept { return *last_error_; }
   /// The family of the address whose attempt the primary descriptor carries now.
   [[nodiscard]] family primary_family() const noexcept { return order_[primary_index_].family(); }
 
@@ -80,9 +81,9 @@ class connect_race {
   /// once (the error is recorded). An attempt that connected at once counts as in flight: the
   /// next advance() reaps it.
   std::optional<unique_fd> start_next(std::int64_t now);
-  void note_failure(std::size_t index, const error& e);
+  void note_failure(const error& e);
   /// True when the attempt on `fd` finished: connected (*connected) or failed (recorded).
-  bool finished(int fd, short revents, std::size_t index, bool& connected);
+  bool finished(int fd, short revents, bool& connected);
   /// The winner on `fd` becomes the primary: every other attempt is closed.
   void adopt(int primary, attempt* winner);
   [[nodiscard]] std::size_t in_flight() const noexcept {
@@ -97,8 +98,7 @@ class connect_race {
   std::vector<attempt> extra_;     ///< attempts in flight besides the primary
   std::int64_t last_start_ = 0;
   bool start_now_ = false;  ///< an attempt failed since the last start: no delay for the next
-  std::optional<error> first_error_;
-  std::size_t first_error_index_ = 0;
+  std::optional<error> last_error_;
 };
 
 }  // namespace lsock::detail
