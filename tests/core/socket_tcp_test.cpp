@@ -97,7 +97,7 @@ TEST_P(TcpLoopback, InfoReportsWhatEachSocketIs) {
 }
 
 TEST_P(TcpLoopback, EveryDescriptorIsNonBlockingAndCloseOnExec) {
-  // known defect 17
+  // The original set no close-on-exec, and its F_SETFL overwrote the existing flags.
   auto p = make_tcp_pair(addr());
   ASSERT_TRUE(p.ok) << p.why;
   EXPECT_TRUE(test::nonblocking_and_cloexec(p.listener.fd()));
@@ -131,7 +131,8 @@ TEST_P(TcpLoopback, RefusedConnectIsReportedByStatusAndRemembered) {
   EXPECT_EQ(st.error().domain, error_domain::system);
   EXPECT_EQ(st.error().message, "Connection refused");
   EXPECT_FALSE(st.error().op.empty());
-  // known defect 16: reading SO_ERROR clears it; a second (and third) call still reports it.
+  // Reading SO_ERROR clears it; a second (and third) call still reports it (the original said
+  // true).
   for (int i = 0; i < 2; ++i) {
     auto again = c->status();
     ASSERT_FALSE(again) << "status() call " << i + 2 << " forgot the refused connect";
@@ -263,7 +264,7 @@ TEST_P(TcpLoopback, SendAfterShutdownWriteIsEpipeWithoutSigpipe) {
 }
 
 TEST_P(TcpLoopback, RecvfromKeepsTheDataAndNamesThePeer) {
-  // known defect 6: recvfrom on a stream consumed the data and returned an error.
+  // The original's recvfrom on a stream consumed the data and returned an error.
   auto p = make_tcp_pair(addr());
   ASSERT_TRUE(p.ok) << p.why;
   ASSERT_TRUE(p.client.send("abcdef"));
@@ -294,7 +295,7 @@ TEST_P(TcpLoopback, RecvfromKeepsTheDataAndNamesThePeer) {
 }
 
 TEST_P(TcpLoopback, ZeroSizeRecvIsNotClose) {
-  // known defect 11: recv(0) read as "peer closed".
+  // The original's recv(0) read as "peer closed".
   auto p = make_tcp_pair(addr());
   ASSERT_TRUE(p.ok) << p.why;
   ASSERT_TRUE(p.client.send("data"));
@@ -376,7 +377,7 @@ TEST_P(TcpLoopback, ShutdownWriteLetsThePeerSeeEndOfStream) {
 }
 
 TEST_P(TcpLoopback, BindingTheSamePortTwiceFailsAndReleasesTheDescriptor) {
-  // known defect 19: a failed bind must not keep its socket open.
+  // A failed bind must not keep its socket open (the original kept it until collected).
   auto l = socket::bind(socket_type::tcp, addr(), 0);
   ASSERT_TRUE(l) << why(l);
   const int port = l->local_endpoint()->port();
@@ -419,7 +420,7 @@ TEST_P(TcpLoopback, ManyClientsAreAcceptedInTurn) {
 }
 
 TEST(Tcp, AcceptOnUdpOrNonListeningSocketIsAnError) {
-  // known defect 15: lsocket answered false ("nothing pending") instead of an error.
+  // The original answered false ("nothing pending") instead of an error.
   accepted a;
   auto u = socket::bind(socket_type::udp, "127.0.0.1", 0);
   ASSERT_TRUE(u) << why(u);

@@ -112,7 +112,7 @@ TEST_P(UdpLoopback, InfoAndDescriptorFlags) {
 }
 
 TEST_P(UdpLoopback, ZeroLengthDatagramIsDataNotClose) {
-  // known defect 11: a zero-length datagram read as "peer closed".
+  // In the original, a zero-length datagram read as "peer closed".
   socket srv;
   socket c;
   ASSERT_NO_FATAL_FAILURE(connected_pair(srv, c));
@@ -143,7 +143,7 @@ TEST_P(UdpLoopback, ZeroLengthDatagramIsDataNotClose) {
 }
 
 TEST_P(UdpLoopback, TruncatedDatagramIsReportedWithItsSize) {
-  // known defect 11: a datagram longer than the buffer was cut silently.
+  // The original cut a datagram longer than the buffer silently.
   socket srv;
   socket c;
   ASSERT_NO_FATAL_FAILURE(connected_pair(srv, c));
@@ -297,8 +297,8 @@ TEST(Udp, BindPortZeroGivesDistinctPorts) {
 }
 
 TEST(Udp, SendtoResolvesNamesInTheSocketsFamily) {
-  // known defect 13: sendto resolved with AF_UNSPEC and could pick an IPv6 address for an
-  // IPv4 socket.
+  // The original's sendto resolved with AF_UNSPEC and could pick an IPv6 address for an IPv4
+  // socket.
   auto b = socket::bind(socket_type::udp, "127.0.0.1", 0);
   auto a = socket::bind(socket_type::udp, "127.0.0.1", 0);
   ASSERT_TRUE(a && b);

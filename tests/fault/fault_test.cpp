@@ -217,8 +217,8 @@ TEST_F(Fault, EveryCandidateIsTriedAndEveryFailedOneReleased) {
 
 TEST_F(Fault, ALaterRefusalOfTheFirstAddressFallsBackToTheNext) {
   // "localhost" as many systems have it: ::1 first, the server only on 127.0.0.1. The refusal
-  // of ::1 comes after connect() returned EINPROGRESS (known defect 12: only one address
-  // was ever tried).
+  // of ::1 comes after connect() returned EINPROGRESS (the original tried only the first
+  // address of a name).
   auto server = socket::bind(socket_type::tcp, "127.0.0.1", 0);
   ASSERT_TRUE(server) << server.error().describe();
   const int port = server->local_endpoint()->port();
@@ -528,7 +528,7 @@ TEST_F(Fault, ResolverListsAreWalkedWhollyAndFreedOnce) {
   seam::fake_dns("odd.test", seam::dns_answer{{"127.0.0.3"}, 0, 0, true, false});
   seam::fake_dns("oddonly.test", seam::dns_answer{{}, 0, 0, false, true});
   seam::fake_dns("dup.test", {"127.0.0.1", "::1", "127.0.0.1", "::1"});
-  // An entry of an unexpected family is skipped (known defect 3: lsocket looped forever).
+  // An entry of an unexpected family is skipped (the original looped forever).
   auto r = resolve("odd.test");
   ASSERT_TRUE(r) << r.error().describe();
   ASSERT_EQ(r->size(), 1u);
@@ -551,7 +551,7 @@ TEST_F(Fault, ResolverListsAreWalkedWhollyAndFreedOnce) {
   EXPECT_EQ(seam::st().last_hints.ai_family, AF_INET6);
   ASSERT_EQ(v6->size(), 1u);
   EXPECT_EQ((*v6)[0].addr, "::1");
-  // sendto resolves in the socket's own family (known defect 13).
+  // sendto resolves in the socket's own family (the original used AF_UNSPEC).
   auto u4 = socket::bind(socket_type::udp, "127.0.0.1", 0);
   ASSERT_TRUE(u4);
   seam::fake_dns("self.test", {"::1", "127.0.0.1"});
@@ -568,8 +568,8 @@ TEST_F(Fault, InterfaceListingFailureAndOddEntries) {
     seam::fail(call::getifaddrs, e);
     EXPECT_TRUE(fails_with(interface_index("127.0.0.1"), "getifaddrs", e, errno_name(e)));
   }
-  // Entries without an address, with a link-layer address, without a netmask (known
-  // defect 2: lsocket dereferenced the missing address and leaked the list).
+  // Entries without an address, with a link-layer address, without a netmask (the original
+  // dereferenced the missing address and leaked the list).
   seam::st().fake_interfaces = true;
   auto list = interfaces();
   ASSERT_TRUE(list) << list.error().describe();

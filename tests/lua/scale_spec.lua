@@ -1,4 +1,5 @@
--- select past FD_SETSIZE: 10,000 sockets and descriptors above 1024 (known defect 1).
+-- select past FD_SETSIZE: 10,000 sockets and descriptors above 1024 (the original's fd_set
+-- aborted at descriptor 1024).
 -- ctest runs this file with the soft descriptor limit raised; it skips visibly if it cannot.
 local lsocket = require "lsocket"
 local h = require "helpers"
