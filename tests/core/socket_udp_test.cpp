@@ -3,6 +3,7 @@
 #include <set>
 #include <vector>
 
+#include "loopback_fixture.hpp"
 #include "test_support.hpp"
 
 namespace lsock {
@@ -11,20 +12,8 @@ namespace {
 using test::wait_readable;
 using test::why;
 
-std::string addr_name(const ::testing::TestParamInfo<const char*>& tp) {
-  return std::string(tp.param) == "::1" ? "ipv6" : "ipv4";
-}
-
-class UdpLoopback : public ::testing::TestWithParam<const char*> {
+class UdpLoopback : public test::loopback_test {
  protected:
-  void SetUp() override {
-    if (std::string(GetParam()) == "::1" && !test::have_ipv6_loopback()) {
-      GTEST_SKIP() << "IPv6 loopback (::1) is not available on this machine";
-    }
-  }
-  [[nodiscard]] std::string addr() const { return GetParam(); }
-  [[nodiscard]] family fam() const { return addr() == "::1" ? family::inet6 : family::inet; }
-
   /// A bound receiver and a sender connected to it.
   void connected_pair(socket& receiver, socket& sender) const {
     auto r = socket::bind(socket_type::udp, addr(), 0);
@@ -36,7 +25,7 @@ class UdpLoopback : public ::testing::TestWithParam<const char*> {
   }
 };
 
-INSTANTIATE_TEST_SUITE_P(Loopback, UdpLoopback, ::testing::Values("127.0.0.1", "::1"), addr_name);
+INSTANTIATE_TEST_SUITE_P(Loopback, UdpLoopback, test::loopback_addresses(), test::loopback_name);
 
 TEST_P(UdpLoopback, SendtoAndRecvfromRoundTrip) {
   auto a = socket::bind(socket_type::udp, addr(), 0);
