@@ -1,18 +1,12 @@
 -- Runs every example in lua/examples against its counterpart, each bounded by timeout(1).
 local here = debug.getinfo(1, "S").source:match("^@(.*)/[^/]*$") or "."
-local examples = here .. "/../../lua/examples/"
 local h = require "helpers"
+local examples = h.examples
 local lua = h.lua
 
---- Starts a server example; returns its pipe and the port from its first line.
-local function start(cmd)
-  local p = h.spawn("timeout 20 " .. cmd)
-  local first = p:read("*l") or ""
-  return p, tonumber(first:match("(%d+)%s*$")), first
-end
-
---- Runs a client example: its output, and true if it exited with 0.
-local function run(cmd) return h.finish(h.spawn("timeout 10 " .. cmd)) end
+--- Starts a server example; returns its pipe and the port ending its first line.
+local function start(cmd) return h.start_example(cmd, "(%d+)%s*$") end
+local run = h.run_example
 
 local finish = h.finish
 
@@ -46,9 +40,7 @@ describe("examples", function()
        function()
       local name
       if addr == "path" then
-        local p = io.popen("mktemp -u /tmp/lsock-example-XXXXXX")
-        name = p:read("*l") .. ".sock"
-        p:close()
+        name = h.first_line("mktemp -u /tmp/lsock-example-XXXXXX") .. ".sock"
       else
         name = h.abstract_name("example")  -- the pid makes it unique: 5.1-5.3 do not seed math.random
       end

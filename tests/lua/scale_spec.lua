@@ -4,12 +4,7 @@
 local lsocket = require "lsocket"
 local h = require "helpers"
 
-local function fd_limit()
-  local p = io.popen("sh -c 'ulimit -n'")
-  local n = tonumber(p:read("*l"))
-  p:close()
-  return n
-end
+local function fd_limit() return tonumber(h.first_line("sh -c 'ulimit -n'")) end
 
 describe("select at scale", function()
   local N = 10000

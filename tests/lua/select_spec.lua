@@ -2,12 +2,7 @@
 local lsocket = require "lsocket"
 local h = require "helpers"
 
-local function now_ms()
-  local p = io.popen("date +%s%3N")
-  local t = tonumber(p:read("*l"))
-  p:close()
-  return t
-end
+local function now_ms() return tonumber(h.first_line("date +%s%3N")) end
 
 describe("select", function()
   it("returns the read table with the ready sockets", function()
