@@ -11,28 +11,26 @@ local run = h.run_example
 local finish = h.finish
 
 describe("examples", function()
+  -- Each pair: what the client sends, and what the server says once it is done.
+  local pairs_over_ip = {
+    {title = "tcp echo server and client", kind = "tcp", text = "echo me",
+     server_says = "client disconnected"},
+    {title = "udp server and client", kind = "udp", text = "datagram", server_says = "8 bytes from"},
+  }
   for _, v6 in ipairs {"", "6 "} do
-    it("tcp echo server and client " .. (v6 == "" and "over IPv4" or "over IPv6"), function()
-      local server, port = start(lua .. " " .. examples .. "tcp_server.lua " .. v6 .. "0 1")
-      assert.is_number(port)
-      local out, ok = run(lua .. " " .. examples .. "tcp_client.lua " .. v6 .. port .. " 'echo me'")
-      assert.is_true(ok)
-      assert.equals("echo me\n", out)
-      local rest, done = finish(server)
-      assert.is_true(done)
-      assert.matches("client disconnected", rest)
-    end)
-
-    it("udp server and client " .. (v6 == "" and "over IPv4" or "over IPv6"), function()
-      local server, port = start(lua .. " " .. examples .. "udp_server.lua " .. v6 .. "0 1")
-      assert.is_number(port)
-      local out, ok = run(lua .. " " .. examples .. "udp_client.lua " .. v6 .. port .. " datagram")
-      assert.is_true(ok)
-      assert.equals("datagram\n", out)
-      local rest, done = finish(server)
-      assert.is_true(done)
-      assert.matches("8 bytes from", rest)
-    end)
+    for _, e in ipairs(pairs_over_ip) do
+      it(e.title .. (v6 == "" and " over IPv4" or " over IPv6"), function()
+        local server, port = start(lua .. " " .. examples .. e.kind .. "_server.lua " .. v6 .. "0 1")
+        assert.is_number(port)
+        local out, ok = run(lua .. " " .. examples .. e.kind .. "_client.lua " .. v6 .. port ..
+                            " '" .. e.text .. "'")
+        assert.is_true(ok)
+        assert.equals(e.text .. "\n", out)
+        local rest, done = finish(server)
+        assert.is_true(done)
+        assert.matches(e.server_says, rest)
+      end)
+    end
   end
 
   for _, addr in ipairs {"path", "abstract"} do
