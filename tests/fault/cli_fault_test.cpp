@@ -26,6 +26,7 @@ using seam::call;
 
 using test::in_process_result;
 
+/// `lsock args...` in this process (a short name for the many runs below).
 in_process_result lsock_run(std::vector<std::string> args) {
   return test::run_in_process(std::move(args));
 }
