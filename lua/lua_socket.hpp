@@ -7,7 +7,7 @@
 
 namespace lsocket {
 
-/// Registry name of the socket metatable (not the generic "socket": known defect 20).
+/// Registry name of the socket metatable (not the generic "socket" the original used).
 inline constexpr const char* socket_meta = "lsocket.socket";
 
 struct lua_socket {

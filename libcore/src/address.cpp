@@ -114,7 +114,8 @@ result<std::vector<endpoint>> unix_endpoint(std::string_view op, std::string_vie
   un->sun_family = AF_UNIX;
   constexpr auto path_offset = offsetof(sockaddr_un, sun_path);
   if (abstract) {
-    // Exact length, no trailing NUL (known defect 9): peers such as socat and systemd use it.
+    // Exact length, no trailing NUL (the original counted one): peers such as socat and systemd
+    // use the exact length.
     un->sun_path[0] = '\0';
     std::memcpy(un->sun_path + 1, name.data(), name.size());
     ep.set_size(static_cast<std::uint32_t>(path_offset + 1 + name.size()));
@@ -182,7 +183,7 @@ result<std::vector<endpoint>> resolve_endpoints(std::string_view op, std::string
     return resolver_error(op, EAI_NONAME);
   }
   // Literals first, by parsing rather than by looking at which characters they contain
-  // (known defect 4: "cafe" and "deadbeef" are names).
+  // ("cafe" and "deadbeef" are names; the original took them for numeric addresses).
   if (endpoint ep; parse_ip_literal(address, port, ep)) return std::vector<endpoint>{ep};
   const std::string host(address);
 
@@ -198,7 +199,8 @@ result<std::vector<endpoint>> resolve_endpoints(std::string_view op, std::string
 
   std::vector<endpoint> out;
   for (const addrinfo* ai = list; ai != nullptr; ai = ai->ai_next) {
-    // Every entry is visited once, whatever its family (known defect 3).
+    // Every entry is visited once, whatever its family (the original looped forever on an entry
+    // of another family).
     if (ai->ai_family != AF_INET && ai->ai_family != AF_INET6) continue;
     endpoint e;
     detail::endpoint_from(e, ai->ai_addr, ai->ai_addrlen);

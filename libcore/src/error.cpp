@@ -61,7 +61,7 @@ const char* known_eai_name(int e) noexcept {
 }
 
 std::string errno_text(int e) {
-  // strerrordesc_np: thread-safe, unlike strerror() (known defect 21).
+  // strerrordesc_np: thread-safe, unlike the strerror() the original used.
   if (const char* d = strerrordesc_np(e)) return d;
   return "Unknown error " + std::to_string(e);
 }

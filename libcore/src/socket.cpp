@@ -272,8 +272,8 @@ result<transfer> socket::recv(std::span<char> buf) {
 result<transfer> socket::recvfrom(std::span<char> buf, endpoint& from) {
   if (auto ok = check_usable("recvfrom"); !ok) return std::move(ok).error();
   if (type_ == socket_type::tcp) {
-    // Streams have one sender: read, then name the peer. Nothing read is ever dropped
-    // (known defect 6).
+    // Streams have one sender: read, then name the peer. Nothing read is ever dropped (the
+    // original consumed the data, then returned nil and a stale error).
     auto r = recv(buf);
     if (r && r->status == io_status::ready) {
       socklen_t len = endpoint::capacity();
@@ -348,7 +348,7 @@ result<transfer> socket::sendto(std::string_view data, std::string_view address,
     if (ep.family() == family_) return sendto(data, ep);
     if (family_ == family::inet6) return sendto(data, v4_mapped(ep));
   }
-  // Resolve in the socket's own family (known defect 13): an IPv4 socket never gets an IPv6
+  // Resolve in the socket's own family, unlike the original: an IPv4 socket never gets an IPv6
   // address for a name that has both. An IPv6 socket takes the name's IPv6 address if it has
   // one, else its IPv4 address v4-mapped, as it does for an IPv4 literal.
   const auto prefer = family_ == family::inet ? family_preference::inet : family_preference::any;
@@ -382,8 +382,8 @@ result<void> socket::status() {
     if (sys().getsockopt(fd_, SOL_SOCKET, SO_ERROR, &err, &len) < 0) {
       return system_error("status", errno);
     }
-    // SO_ERROR is cleared by reading it; remember it so status() keeps reporting it
-    // (known defect 16).
+    // SO_ERROR is cleared by reading it; remember it so status() keeps reporting it (the
+    // original said true on a second call after a refused connect).
     sticky_error_ = err;
   }
   // The error is the connect's, and is named so: "connect: Connection refused".

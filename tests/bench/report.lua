@@ -1,6 +1,7 @@
 -- Turns run.sh's results into the markdown table: medians over the repetitions, each
 -- implementation's factor behind the raw C++ baseline, lsocket against LuaSocket, the CLI
--- beside the standard tools, and each target of issue 6 marked met or missed.
+-- beside the standard tools, and each target (the ratios
+-- in README's Performance section) marked met or missed.
 -- usage: lua5.4 report.lua meta.txt results.jsonl cli.json
 local meta_file, results_file, cli_file = arg[1], arg[2], arg[3]
 

@@ -1,4 +1,6 @@
-// End-to-end tests of the lsock binary: every JSON output is parsed and its fields checked.
+// tcp-listen and tcp-connect end to end (every JSON output parsed and its fields checked), and
+// the usage errors of every command. resolve, ifaces, udp-*, and lsock's own options have files
+// of their own.
 #include <sys/stat.h>
 
 #include <atomic>
@@ -11,6 +13,7 @@
 #include <thread>
 
 #include "cli_support.hpp"
+#include "peer_support.hpp"
 
 namespace lsock::test {
 namespace {
@@ -20,22 +23,6 @@ bool wait_writable(int fd) {
   selector sel;
   auto r = sel.wait({}, std::span<const int>(&fd, 1), 5000);
   return r && *r;
-}
-
-/// Reads from `s` until `want` bytes came, the peer closed or 5 s pass.
-std::string read_bytes(lsock::socket& s, std::size_t want) {
-  std::string got;
-  selector sel;
-  const int fd = s.fd();
-  char buf[65536];
-  while (got.size() < want) {
-    auto ready = sel.wait(std::span<const int>(&fd, 1), {}, 5000);
-    if (!ready || !*ready) break;
-    auto r = s.recv(buf);
-    if (!r || r->status == io_status::closed) break;
-    if (r->status == io_status::ready) got.append(buf, r->bytes);
-  }
-  return got;
 }
 
 lsock::socket connect_tcp(int port) {
@@ -58,104 +45,6 @@ bool send_all(lsock::socket& s, std::string_view data) {
     }
   }
   return true;
-}
-
-TEST(Cli, VersionAndHelp) {
-  auto v = run(lsock({"--version"}));
-  EXPECT_EQ(v.exit_code, 0);
-  EXPECT_NE(v.out.find("lsock "), std::string::npos);
-  auto vj = run(lsock({"--json", "--version"}));
-  EXPECT_EQ(vj.exit_code, 0);
-  EXPECT_EQ(parse(vj.out)["name"], "lsock");
-  EXPECT_TRUE(parse(vj.out)["version"].is_string()) << vj.out;
-  auto top = run(lsock({"--help"}));
-  EXPECT_EQ(top.exit_code, 0);
-  for (const char* cmd : {"resolve", "ifaces", "tcp-listen", "tcp-connect", "udp-send",
-                          "udp-listen", "mcast-join", "mcast-send"}) {
-    EXPECT_NE(top.out.find(cmd), std::string::npos) << "lsock --help lists " << cmd;
-    for (const char* flag : {"--help", "-h"}) {
-      auto h = run(lsock({cmd, flag}));
-      EXPECT_EQ(h.exit_code, 0) << cmd;
-      EXPECT_NE(h.out.find(std::string("Example: lsock ") + cmd), std::string::npos) << cmd;
-      EXPECT_EQ(h.out.find("x)"), std::string::npos) << "no CLI11 '(2x)' markers: " << h.out;
-      EXPECT_EQ(h.err, "");
-    }
-  }
-}
-
-TEST(Cli, ResolveLocalhostAndIpv6Loopback) {
-  auto r = run(lsock({"resolve", "localhost", "::1", "--json"}));
-  ASSERT_EQ(r.exit_code, 0) << r.err;
-  const json doc = parse(r.out);
-  ASSERT_TRUE(doc.is_array());
-  ASSERT_EQ(doc.size(), 2u);
-  EXPECT_EQ(doc[0]["host"], "localhost");
-  ASSERT_FALSE(doc[0]["addresses"].empty());
-  bool loopback = false;
-  for (const auto& a : doc[0]["addresses"]) {
-    loopback = loopback || a["addr"] == "127.0.0.1" || a["addr"] == "::1";
-  }
-  EXPECT_TRUE(loopback);
-  EXPECT_TRUE(doc[0]["elapsed_ms"].is_number());
-  EXPECT_EQ(doc[1]["host"], "::1");
-  ASSERT_EQ(doc[1]["addresses"].size(), 1u);
-  EXPECT_EQ(doc[1]["addresses"][0]["family"], "inet6");
-  EXPECT_EQ(doc[1]["addresses"][0]["addr"], "::1");
-  EXPECT_TRUE(doc[1]["elapsed_ms"].is_number());
-  EXPECT_FALSE(doc[1].contains("error"));
-  auto text = run(lsock({"resolve", "localhost"}));
-  EXPECT_EQ(text.exit_code, 0);
-  EXPECT_EQ(text.out.rfind("localhost ", 0), 0u) << text.out;
-  EXPECT_NE(text.out.find(" ms\n"), std::string::npos) << text.out;
-  auto v4 = run(lsock({"resolve", "::1", "-4", "--json"}));  // -4 contradicts the literal
-  EXPECT_EQ(v4.exit_code, 2);
-  EXPECT_EQ(parse(v4.out)["error"]["op"], "usage");
-}
-
-TEST(Cli, ResolveFailureKeepsTheOthersAndExitsOne) {
-  auto r = run(lsock({"--json", "resolve", "no-such-host.invalid", "127.0.0.1"}));
-  EXPECT_EQ(r.exit_code, 1);
-  const json doc = parse(r.out);
-  ASSERT_EQ(doc.size(), 2u);
-  EXPECT_EQ(doc[0]["error"]["op"], "resolve");
-  EXPECT_EQ(doc[0]["error"]["name"].get<std::string>().rfind("EAI_", 0), 0u);
-  EXPECT_TRUE(doc[0]["error"]["message"].is_string());
-  EXPECT_EQ(doc[1]["addresses"][0]["addr"], "127.0.0.1");
-  EXPECT_EQ(count_lines(r.err), 1);
-  EXPECT_EQ(r.err.rfind("lsock: resolve: no-such-host.invalid: ", 0), 0u) << r.err;
-}
-
-TEST(Cli, IfacesShowsLoopback) {
-  auto r = run(lsock({"ifaces", "--json"}));
-  ASSERT_EQ(r.exit_code, 0) << r.err;
-  const json doc = parse(r.out);
-  bool found = false;
-  for (const auto& i : doc) {
-    EXPECT_TRUE(i["index"].is_number());
-    EXPECT_TRUE(i["flags"].is_array());
-    if (i["name"] != "lo") continue;
-    for (const auto& a : i["addresses"]) {
-      if (a["addr"] == "127.0.0.1") {
-        found = true;
-        EXPECT_EQ(a["prefixlen"], 8);
-        EXPECT_EQ(a["mask"], "255.0.0.0");
-        EXPECT_EQ(a["family"], "inet");
-      }
-    }
-  }
-  EXPECT_TRUE(found);
-  auto lo = run(lsock({"ifaces", "lo", "-4"}));
-  EXPECT_EQ(lo.exit_code, 0);
-  EXPECT_NE(lo.out.find("127.0.0.1/8"), std::string::npos);
-  auto lo4 = run(lsock({"ifaces", "lo", "-4", "--json"}));
-  const json only = parse(lo4.out);
-  ASSERT_EQ(only.size(), 1u);
-  EXPECT_EQ(only[0]["name"], "lo");
-  for (const auto& a : only[0]["addresses"]) EXPECT_EQ(a["family"], "inet");
-  auto none = run(lsock({"--json", "ifaces", "nosuchif0"}));
-  EXPECT_EQ(none.exit_code, 1);
-  EXPECT_EQ(parse(none.out)["error"]["name"], "ENODEV");
-  EXPECT_EQ(count_lines(none.err), 1);
 }
 
 class TcpEcho : public ::testing::TestWithParam<std::string> {};
@@ -237,79 +126,6 @@ TEST(Cli, BinaryDataIsBase64) {
   EXPECT_EQ(events[1]["encoding"], "base64");
   EXPECT_EQ(events[1]["payload"], "//4AAQ==");
   EXPECT_EQ(events[1]["bytes"], 4);
-}
-
-TEST(Cli, UdpRoundTrip) {
-  background listener(
-      lsock({"--json", "udp-listen", "127.0.0.1", "0", "--count", "2", "--timeout", "10"}));
-  const int port = first_event_port(listener);
-  ASSERT_GT(port, 0);
-  auto s =
-      run(lsock({"udp-send", "127.0.0.1", std::to_string(port), "ping", "--count", "2", "--json"}));
-  ASSERT_EQ(s.exit_code, 0) << s.err;
-  const json sent = parse(s.out);
-  EXPECT_EQ(sent["datagrams"], 2);
-  EXPECT_EQ(sent["bytes"], 8);
-  EXPECT_EQ(sent["to"]["port"], port);
-  auto done = listener.finish();
-  EXPECT_EQ(done.exit_code, 0);
-  const auto events = parse_lines(done.out);
-  ASSERT_EQ(events.size(), 3u);
-  EXPECT_EQ(events[0]["event"], "datagram");
-  EXPECT_EQ(events[0]["payload"], "ping");
-  EXPECT_EQ(events[0]["from"]["addr"], "127.0.0.1");
-  EXPECT_EQ(events[2]["event"], "summary");
-  EXPECT_EQ(events[2]["datagrams"], 2);
-}
-
-TEST(Cli, UdpEchoAnswersThePeer) {
-  background listener(lsock(
-      {"--json", "udp-listen", "127.0.0.1", "0", "--echo", "--count", "1", "--timeout", "10"}));
-  const int port = first_event_port(listener);
-  ASSERT_GT(port, 0);
-  auto peer = lsock::socket::connect(socket_type::udp, "127.0.0.1", port);
-  ASSERT_TRUE(peer) << peer.error().describe();
-  auto sent = peer->send("ping?");
-  ASSERT_TRUE(sent && sent->status == io_status::ready);
-  EXPECT_EQ(read_bytes(*peer, 5), "ping?");
-  auto done = listener.finish();
-  EXPECT_EQ(done.exit_code, 0);
-  const auto events = parse_lines(done.out);
-  ASSERT_EQ(events.size(), 2u);
-  EXPECT_EQ(events[0]["from"]["port"], peer->local_endpoint()->port());
-}
-
-TEST(Cli, EmptyDatagramIsData) {
-  background listener(
-      lsock({"--json", "udp-listen", "127.0.0.1", "0", "--count", "1", "--timeout", "10"}));
-  const int port = first_event_port(listener);
-  ASSERT_GT(port, 0);
-  auto s = run(lsock({"--json", "udp-send", "127.0.0.1", std::to_string(port)}));
-  EXPECT_EQ(s.exit_code, 0) << s.err;
-  EXPECT_EQ(parse(s.out)["bytes"], 0);
-  const auto events = parse_lines(listener.finish().out);
-  ASSERT_EQ(events.size(), 2u);
-  EXPECT_EQ(events[0]["event"], "datagram");
-  EXPECT_EQ(events[0]["bytes"], 0);
-  EXPECT_EQ(events[0]["payload"], "");
-  EXPECT_EQ(events[1]["datagrams"], 1);
-}
-
-TEST(Cli, UnixDatagramFromAnUnnamedSender) {
-  const std::string name = unique_abstract("dgram");
-  background listener(lsock({"--json", "udp-listen", name, "--count", "1", "--timeout", "10"}));
-  json listening;
-  first_event_port(listener, &listening);
-  EXPECT_EQ(listening["family"], "unix");
-  EXPECT_EQ(listening["addr"], name);
-  auto s = run(lsock({"--json", "udp-send", name, "hi"}));
-  EXPECT_EQ(s.exit_code, 0) << s.err;
-  EXPECT_EQ(parse(s.out)["to"]["addr"], name);
-  const auto events = parse_lines(listener.finish().out);
-  ASSERT_EQ(events.size(), 2u);
-  EXPECT_EQ(events[0]["payload"], "hi");
-  EXPECT_EQ(events[0]["from"]["family"], "unix");
-  EXPECT_EQ(events[0]["from"]["addr"], "");
 }
 
 TEST(Cli, StdinWorksLikeNcWithHalfClose) {
@@ -512,16 +328,6 @@ TEST(Cli, CtrlCPrintsSummaryAndExitsZero) {
   EXPECT_EQ(events[0]["reason"], "signal");
 }
 
-TEST(Cli, ListenerTimeoutWithoutCountExitsZero) {
-  auto r = run(lsock({"--json", "udp-listen", "127.0.0.1", "0", "--timeout", "0.2"}));
-  EXPECT_EQ(r.exit_code, 0);
-  const auto events = parse_lines(r.out);
-  ASSERT_EQ(events.size(), 2u);
-  EXPECT_EQ(events[1]["reason"], "timeout");
-  auto counted = run(lsock({"udp-listen", "127.0.0.1", "0", "--timeout", "0.2", "--count", "1"}));
-  EXPECT_EQ(counted.exit_code, 1);  // something was required and did not come
-}
-
 TEST(Cli, RefusedConnectIsExitOneWithJsonError) {
   int port = 0;
   {
@@ -558,24 +364,6 @@ TEST(Cli, ConnectProbeSucceeds) {
   EXPECT_EQ(doc["closed_by"], "local");
   EXPECT_EQ(doc["bytes_in"], 0);
   EXPECT_EQ(listener.finish().exit_code, 0);
-}
-
-TEST(Cli, UdpSendToNobodyReportsTheRefusal) {
-  // The kernel reports the first datagram's ICMP "port unreachable" on the next send.
-  int port = 0;
-  {
-    background l(lsock({"--json", "udp-listen", "127.0.0.1", "0"}));
-    port = first_event_port(l);
-    l.signal(SIGINT);
-    l.finish();
-  }
-  auto r = run(lsock({"--json", "udp-send", "127.0.0.1", std::to_string(port), "x", "--count", "3",
-                      "--interval", "20"}));
-  EXPECT_EQ(r.exit_code, 1);
-  const json doc = parse(r.out);
-  EXPECT_EQ(doc["error"]["name"], "ECONNREFUSED");
-  EXPECT_GE(doc["datagrams"], 1);
-  EXPECT_EQ(r.err.rfind("lsock: udp-send: ", 0), 0u) << r.err;
 }
 
 TEST(Cli, ExpectingMoreThanArrivesIsExitOne) {
@@ -689,15 +477,6 @@ INSTANTIATE_TEST_SUITE_P(
         std::vector<std::string>{"bogus\ncommand"}, std::vector<std::string>{"--nope"},
         std::vector<std::string>{"--nope", "ifaces"},
         std::vector<std::string>{"ifaces", "--nope"}));
-
-TEST(Cli, JsonFlagWorksAfterTheCommand) {
-  for (const auto& args : std::vector<std::vector<std::string>>{
-           {"ifaces", "--json"}, {"resolve", "127.0.0.1", "--json"}, {"--json", "ifaces"}}) {
-    auto r = run(lsock(args));
-    EXPECT_EQ(r.exit_code, 0);
-    EXPECT_TRUE(parse(r.out).is_array()) << r.out;
-  }
-}
 
 }  // namespace
 }  // namespace lsock::test

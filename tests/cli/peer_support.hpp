@@ -7,6 +7,7 @@
 #include <atomic>
 #include <functional>
 #include <lsock/lsock.hpp>
+#include <span>
 #include <string>
 #include <thread>
 
@@ -90,6 +91,22 @@ class tcp_peer {
   std::atomic<bool> served_{false};
   std::thread worker_;
 };
+
+/// Reads from `s` until `want` bytes came, the peer closed or 5 s pass.
+inline std::string read_bytes(lsock::socket& s, std::size_t want) {
+  std::string got;
+  selector sel;
+  const int fd = s.fd();
+  char buf[65536];
+  while (got.size() < want) {
+    auto ready = sel.wait(std::span<const int>(&fd, 1), {}, 5000);
+    if (!ready || !*ready) break;
+    auto r = s.recv(buf);
+    if (!r || r->status == io_status::closed) break;
+    if (r->status == io_status::ready) got.append(buf, r->bytes);
+  }
+  return got;
+}
 
 /// `n` bytes of a pattern that shows misordering and loss (not a repeated byte).
 inline std::string pattern(std::size_t n, unsigned seed) {

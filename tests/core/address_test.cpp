@@ -176,7 +176,7 @@ INSTANTIATE_TEST_SUITE_P(
     [](const auto& tp) { return std::string(tp.param.label); });
 
 TEST(Address, PortsAreCheckedAndNeverWrapped) {
-  // known defect 10: 65536 + 80 must not silently become 80.
+  // 65536 + 80 must not silently become 80, as it did in the original.
   for (const long long bad : {-1LL, 65536LL, 65536LL + 80, 70000LL, LLONG_MIN, LLONG_MAX,
                               static_cast<long long>(INT_MAX) + 1}) {
     auto r = check_port("bind", bad);
@@ -199,7 +199,7 @@ TEST(Address, TooLongUnixPathIsENAMETOOLONG) {
   EXPECT_EQ(eps.error().describe(), "bind: unix domain path too long");
 }
 
-// --- Abstract names: exact length (known defect 9) --------------------------------------------
+// --- Abstract names: exact length (the original counted a trailing NUL) ----------------------
 
 class AbstractLength : public ::testing::TestWithParam<std::size_t> {};
 
@@ -231,7 +231,7 @@ TEST(Address, UnixPathEndpointHoldsThePath) {
   EXPECT_LE(ep.size(), offsetof(sockaddr_un, sun_path) + 5);
 }
 
-// --- Hex-only names are hostnames, not literals (known defect 4) ------------------------------
+// --- Hex-only names are hostnames, not literals (the original never looked them up) ----------
 
 class HexName : public ::testing::TestWithParam<const char*> {};
 

@@ -125,7 +125,7 @@ TEST(Errors, RealFailuresDescribeThemselves) {
 }
 
 TEST(Errors, MessagesAreThreadSafe) {
-  // known defect 21: strerror() is not thread-safe.
+  // The original used strerror(), which is not thread-safe.
   const std::vector<int> codes{ECONNREFUSED, EPIPE, EADDRINUSE, ENOENT, EBADF, EINVAL, EMFILE};
   std::vector<std::string> expected;
   for (const int c : codes) expected.push_back(system_error("x", c).message);

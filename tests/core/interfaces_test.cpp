@@ -122,7 +122,7 @@ TEST(InterfaceIndex, UnknownIsENODEV) {
 }
 
 TEST(Interfaces, ManyCallsLeakNoDescriptors) {
-  // known defect 2: the list was never freed.
+  // The original never freed the list.
   ASSERT_TRUE(interfaces());
   const int before = test::fd_count();
   for (int i = 0; i < 10000; ++i) {

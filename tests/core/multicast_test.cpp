@@ -80,7 +80,7 @@ TEST_P(McastRoundTrip, Delivers) {
 INSTANTIATE_TEST_SUITE_P(
     Groups, McastRoundTrip,
     ::testing::Values(
-        // known defect 8: binding "mcast" to an IPv4 group never joined it.
+        // The original never joined an IPv4 group "mcast" was bound to.
         mcast_case{"v4_group", "239.1.2.3", "239.1.2.3", "", family::inet},
         mcast_case{"v4_group_iface_by_name", "239.1.2.4", "239.1.2.4", "lo", family::inet},
         mcast_case{"v4_group_iface_by_addr", "239.1.2.5", "239.1.2.5", "127.0.0.1", family::inet},
@@ -147,7 +147,7 @@ TEST(Mcast, SendtoAGroupFromAnMcastSocket) {
 }
 
 TEST(Mcast, BindToTheIpv6AndIpv4WildcardsWorks) {
-  // known defect 8: binding "mcast" to "::" failed in lsocket.
+  // Binding "mcast" to "::" failed in the original.
   REQUIRE_NETNS();
   for (const char* any : {"::", "0.0.0.0"}) {
     auto r = socket::bind(socket_type::mcast, any, 0);
@@ -251,7 +251,7 @@ TEST(Mcast, UnknownInterfaceIsENODEVAndLeaksNothing) {
   EXPECT_EQ(test::fd_count(), before);
 }
 
-// --- Interfaces without an address (known defect 2) -------------------------------------------
+// --- Interfaces without an address (the original dereferenced the missing one) ---------------
 
 TEST(Interfaces, AnInterfaceWithoutAnAddressIsSkippedSafely) {
   REQUIRE_NETNS();

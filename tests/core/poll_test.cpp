@@ -59,7 +59,7 @@ TEST(Selector, OneDescriptorInBothSets) {
 }
 
 TEST(Selector, WriteSetAloneWorks) {
-  // known defect 14 (Lua side): waiting only for writability must be possible.
+  // Waiting only for writability must be possible (the original rejected select(nil, w)).
   auto p = test::make_tcp_pair();
   ASSERT_TRUE(p.ok) << p.why;
   selector sel;
@@ -186,7 +186,7 @@ TEST(Selector, RefusedConnectWakesAWriter) {
 }
 
 TEST(Selector, HugeTimeoutsDoNotOverflow) {
-  // known defect 14: huge timeouts were not checked.
+  // The original did not check huge timeouts.
   auto p = test::make_tcp_pair();
   ASSERT_TRUE(p.ok) << p.why;
   selector sel;
@@ -254,7 +254,7 @@ class interrupter {
 };
 
 TEST(Selector, EintrIsRetriedWithTheRemainingTime) {
-  // known defect 14: EINTR came back as an error.
+  // The original returned EINTR as an error instead of waiting out the remaining time.
   auto l = socket::bind(socket_type::udp, "127.0.0.1", 0);
   ASSERT_TRUE(l) << why(l);
   const int fd = l->fd();
@@ -299,7 +299,7 @@ TEST(SleepMs, SleepsAboutThatLong) {
   EXPECT_LT(ms_since(t1), 100);
 }
 
-// --- Scale: many sockets, descriptors above 1024 (known defect 1) -----------------------------
+// --- Scale: many sockets, descriptors above 1024 (the original's fd_set aborted) --------------
 
 class SelectorScale : public ::testing::TestWithParam<int> {};
 
@@ -358,7 +358,7 @@ TEST_P(SelectorScale, WorksWithManySocketsAndDescriptorsAbove1024) {
 INSTANTIATE_TEST_SUITE_P(Counts, SelectorScale, ::testing::Values(2000, 10000));
 
 TEST(Selector, AcceptOnAListenerAbove1024) {
-  // known defect 1: accept() ran the same fd_set check and aborted on a listener >= 1024.
+  // The original's accept() ran an fd_set check and aborted on a listener >= 1024.
   const test::fd_limit_guard restore;
   if (test::raise_fd_limit(1400) < 1400) GTEST_SKIP() << "RLIMIT_NOFILE hard limit below 1400";
   std::vector<socket> filler;

@@ -105,7 +105,7 @@ INSTANTIATE_TEST_SUITE_P(Names, ResolveBad,
                          });
 
 TEST(Resolve, HexOnlyNamesAreLookedUp) {
-  // known defect 4: "cafe" and "deadbeef" were taken for numeric addresses.
+  // The original took "cafe" and "deadbeef" for numeric addresses and never looked them up.
   for (const std::string& name :
        {std::string("cafe"), std::string("deadbeef"), std::string(64, 'f') + ".cafe"}) {
     auto r = resolve(name);

@@ -68,7 +68,7 @@ INSTANTIATE_TEST_SUITE_P(
     [](const auto& tp) { return std::string(tp.param.label); });
 
 TEST_P(EverySocket, IsNonBlockingAndCloseOnExec) {
-  // known defect 17
+  // The original set no close-on-exec, and its F_SETFL overwrote the existing flags.
   auto s = make();
   ASSERT_TRUE(s) << why(s);
   EXPECT_TRUE(test::nonblocking_and_cloexec(s->fd()));
@@ -234,7 +234,7 @@ TEST(Lifecycle, FailedConnectsLeakNothing) {
 }
 
 TEST(Lifecycle, RunningOutOfDescriptorsIsEMFILENotALaterEBADF) {
-  // known defect 7: socket() failures were ignored and later calls said "Bad file descriptor".
+  // The original ignored socket() failures, and later calls said "Bad file descriptor".
   const test::fd_limit_guard restore;
   rlimit rl{};
   ASSERT_EQ(getrlimit(RLIMIT_NOFILE, &rl), 0);

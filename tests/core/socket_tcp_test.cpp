@@ -8,6 +8,7 @@
 #include <optional>
 #include <vector>
 
+#include "loopback_fixture.hpp"
 #include "test_support.hpp"
 
 namespace lsock {
@@ -18,23 +19,9 @@ using test::wait_readable;
 using test::wait_writable;
 using test::why;
 
-std::string addr_name(const ::testing::TestParamInfo<const char*>& tp) {
-  return std::string(tp.param) == "::1" ? "ipv6" : "ipv4";
-}
+class TcpLoopback : public test::loopback_test {};
 
-/// Tests run for 127.0.0.1 and ::1 (the latter skipped, visibly, where IPv6 is off).
-class TcpLoopback : public ::testing::TestWithParam<const char*> {
- protected:
-  void SetUp() override {
-    if (std::string(GetParam()) == "::1" && !test::have_ipv6_loopback()) {
-      GTEST_SKIP() << "IPv6 loopback (::1) is not available on this machine";
-    }
-  }
-  [[nodiscard]] std::string addr() const { return GetParam(); }
-  [[nodiscard]] family fam() const { return addr() == "::1" ? family::inet6 : family::inet; }
-};
-
-INSTANTIATE_TEST_SUITE_P(Loopback, TcpLoopback, ::testing::Values("127.0.0.1", "::1"), addr_name);
+INSTANTIATE_TEST_SUITE_P(Loopback, TcpLoopback, test::loopback_addresses(), test::loopback_name);
 
 TEST_P(TcpLoopback, RoundTripBothWays) {
   auto p = make_tcp_pair(addr());
@@ -76,28 +63,25 @@ TEST_P(TcpLoopback, LocalAndPeerEndpointsMatchAcrossTheConnection) {
 TEST_P(TcpLoopback, InfoReportsWhatEachSocketIs) {
   auto p = make_tcp_pair(addr());
   ASSERT_TRUE(p.ok) << p.why;
-  const auto li = p.listener.info();
-  EXPECT_EQ(li.fd, p.listener.fd());
-  EXPECT_EQ(li.family, fam());
-  EXPECT_EQ(li.type, socket_type::tcp);
-  EXPECT_TRUE(li.listening);
-  EXPECT_FALSE(li.multicast);
-  const auto ci = p.client.info();
-  EXPECT_EQ(ci.fd, p.client.fd());
-  EXPECT_EQ(ci.family, fam());
-  EXPECT_EQ(ci.type, socket_type::tcp);
-  EXPECT_FALSE(ci.listening);
-  EXPECT_FALSE(ci.multicast);
-  const auto si = p.server.info();
-  EXPECT_EQ(si.fd, p.server.fd());
-  EXPECT_EQ(si.family, fam());
-  EXPECT_EQ(si.type, socket_type::tcp);
-  EXPECT_FALSE(si.listening);
-  EXPECT_FALSE(si.multicast);
+  struct expected {
+    const char* which;
+    const socket& s;
+    bool listening;
+  };
+  for (const auto& [which, s, listening] :
+       {expected{"listener", p.listener, true}, expected{"client", p.client, false},
+        expected{"server", p.server, false}}) {
+    const auto i = s.info();
+    EXPECT_EQ(i.fd, s.fd()) << which;
+    EXPECT_EQ(i.family, fam()) << which;
+    EXPECT_EQ(i.type, socket_type::tcp) << which;
+    EXPECT_EQ(i.listening, listening) << which;
+    EXPECT_FALSE(i.multicast) << which;
+  }
 }
 
 TEST_P(TcpLoopback, EveryDescriptorIsNonBlockingAndCloseOnExec) {
-  // known defect 17
+  // The original set no close-on-exec, and its F_SETFL overwrote the existing flags.
   auto p = make_tcp_pair(addr());
   ASSERT_TRUE(p.ok) << p.why;
   EXPECT_TRUE(test::nonblocking_and_cloexec(p.listener.fd()));
@@ -131,7 +115,8 @@ TEST_P(TcpLoopback, RefusedConnectIsReportedByStatusAndRemembered) {
   EXPECT_EQ(st.error().domain, error_domain::system);
   EXPECT_EQ(st.error().message, "Connection refused");
   EXPECT_FALSE(st.error().op.empty());
-  // known defect 16: reading SO_ERROR clears it; a second (and third) call still reports it.
+  // Reading SO_ERROR clears it; a second (and third) call still reports it (the original said
+  // true).
   for (int i = 0; i < 2; ++i) {
     auto again = c->status();
     ASSERT_FALSE(again) << "status() call " << i + 2 << " forgot the refused connect";
@@ -263,7 +248,7 @@ TEST_P(TcpLoopback, SendAfterShutdownWriteIsEpipeWithoutSigpipe) {
 }
 
 TEST_P(TcpLoopback, RecvfromKeepsTheDataAndNamesThePeer) {
-  // known defect 6: recvfrom on a stream consumed the data and returned an error.
+  // The original's recvfrom on a stream consumed the data and returned an error.
   auto p = make_tcp_pair(addr());
   ASSERT_TRUE(p.ok) << p.why;
   ASSERT_TRUE(p.client.send("abcdef"));
@@ -294,7 +279,7 @@ TEST_P(TcpLoopback, RecvfromKeepsTheDataAndNamesThePeer) {
 }
 
 TEST_P(TcpLoopback, ZeroSizeRecvIsNotClose) {
-  // known defect 11: recv(0) read as "peer closed".
+  // The original's recv(0) read as "peer closed".
   auto p = make_tcp_pair(addr());
   ASSERT_TRUE(p.ok) << p.why;
   ASSERT_TRUE(p.client.send("data"));
@@ -376,7 +361,7 @@ TEST_P(TcpLoopback, ShutdownWriteLetsThePeerSeeEndOfStream) {
 }
 
 TEST_P(TcpLoopback, BindingTheSamePortTwiceFailsAndReleasesTheDescriptor) {
-  // known defect 19: a failed bind must not keep its socket open.
+  // A failed bind must not keep its socket open (the original kept it until collected).
   auto l = socket::bind(socket_type::tcp, addr(), 0);
   ASSERT_TRUE(l) << why(l);
   const int port = l->local_endpoint()->port();
@@ -419,7 +404,7 @@ TEST_P(TcpLoopback, ManyClientsAreAcceptedInTurn) {
 }
 
 TEST(Tcp, AcceptOnUdpOrNonListeningSocketIsAnError) {
-  // known defect 15: lsocket answered false ("nothing pending") instead of an error.
+  // The original answered false ("nothing pending") instead of an error.
   accepted a;
   auto u = socket::bind(socket_type::udp, "127.0.0.1", 0);
   ASSERT_TRUE(u) << why(u);

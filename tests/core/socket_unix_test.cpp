@@ -37,7 +37,8 @@ TEST_P(UnixStream, RoundTripAndEndpoints) {
   EXPECT_EQ(test::recv_exactly(p.server, 4), "unix");
   ASSERT_TRUE(p.server.send("back"));
   EXPECT_EQ(test::recv_exactly(p.client, 4), "back");
-  // The listener reads back its name ('@' included for abstract names: known defect 9).
+  // The listener reads back its name ('@' included for abstract names; the original read
+  // back "").
   auto local = p.listener.local_endpoint();
   ASSERT_TRUE(local) << why(local);
   EXPECT_EQ(local->family(), family::unix_domain);
@@ -224,7 +225,7 @@ TEST(Unix, TooLongNamesAreENAMETOOLONGAndOpenNothing) {
 }
 
 TEST(Unix, BindInAMissingDirectoryFailsAndReleasesTheDescriptor) {
-  // known defect 19
+  // The original kept the descriptor of a failed bind open until garbage collection.
   test::temp_dir dir;
   const int before = test::fd_count();
   auto s = socket::bind(socket_type::tcp, dir / "missing/x.sock", 0);
@@ -244,7 +245,7 @@ sockaddr_un raw_abstract(const std::string& name, socklen_t& len, bool with_trai
 }
 
 TEST(Unix, AbstractNamesInteroperateWithExactLengthPeers) {
-  // known defect 9: lsocket counted a trailing NUL, so socat/systemd/Python peers (which use
+  // The original counted a trailing NUL, so socat/systemd/Python peers (which use
   // the exact length) could not reach it, nor it them.
   const std::string name = test::abstract_name("interop");
   const std::string bare = name.substr(1);

@@ -7,17 +7,16 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include <iostream>
 #include <nlohmann/json.hpp>
-#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
 
-#include "app.hpp"
-#include "loopback.hpp"
 #include "lsock/lsock.hpp"
+#include "lsock_in_process.hpp"
 #include "seam.hpp"
+#include "seam_test.hpp"
+#include "test_support.hpp"
 
 namespace lsock {
 namespace {
@@ -25,68 +24,30 @@ namespace {
 using json = nlohmann::json;
 using seam::call;
 
-struct run_result {
-  int code = -1;
-  std::string out;
-  std::string err;
-};
+using test::in_process_result;
 
-/// Runs `lsock args...` in this process, capturing std::cout and std::cerr.
-run_result lsock_run(std::vector<std::string> args) {
-  args.insert(args.begin(), "lsock");
-  std::vector<char*> argv;
-  argv.reserve(args.size() + 1);
-  for (auto& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  std::ostringstream out;
-  std::ostringstream err;
-  auto* old_out = std::cout.rdbuf(out.rdbuf());
-  auto* old_err = std::cerr.rdbuf(err.rdbuf());
-  run_result r;
-  r.code = cli::run_lsock(static_cast<int>(args.size()), argv.data());
-  std::cout.rdbuf(old_out);
-  std::cerr.rdbuf(old_err);
-  r.out = out.str();
-  r.err = err.str();
-  return r;
+/// `lsock args...` in this process (a short name for the many runs below).
+in_process_result lsock_run(std::vector<std::string> args) {
+  return test::run_in_process(std::move(args));
 }
 
-/// Every JSON value printed: one document, or JSON Lines.
+/// Every JSON value printed: one document, or JSON Lines (a line that is not JSON fails).
 std::vector<json> parse_all(const std::string& text) {
-  std::vector<json> docs;
-  json whole = json::parse(text, nullptr, false);
-  if (!whole.is_discarded()) return {whole};
-  std::istringstream in(text);
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.empty()) continue;
-    json j = json::parse(line, nullptr, false);
-    if (j.is_discarded()) throw std::runtime_error("not JSON: " + line);
-    docs.push_back(std::move(j));
-  }
-  return docs;
+  auto docs = test::printed_json(text);
+  if (!docs) throw std::runtime_error("not JSON: " + text);
+  return std::move(*docs);
 }
 
 /// True if some object in `j` (at any depth) has "name" == name and, if given, "op" == op.
 bool names_error(const json& j, const std::string& name, const std::string& op) {
-  if (j.is_object()) {
-    if (j.value("name", "") == name && (op.empty() || j.value("op", "") == op) &&
-        j.contains("code") && j.contains("message")) {
-      return true;
-    }
-    for (const auto& [k, v] : j.items()) {
-      if (names_error(v, name, op)) return true;
-    }
-  } else if (j.is_array()) {
-    for (const auto& v : j) {
-      if (names_error(v, name, op)) return true;
-    }
-  }
-  return false;
+  return test::any_object(j, [&](const json& o) {
+    return o.value("name", "") == name && (op.empty() || o.value("op", "") == op) &&
+           o.contains("code") && o.contains("message");
+  });
 }
 
 /// Exit 1, one line on stderr naming the failure, and (JSON mode) an error object.
-::testing::AssertionResult fails_cleanly(const run_result& r, const std::string& name,
+::testing::AssertionResult fails_cleanly(const in_process_result& r, const std::string& name,
                                          const std::string& op = "") {
   auto fail = [&](const std::string& why) {
     return ::testing::AssertionFailure()
@@ -107,18 +68,7 @@ bool names_error(const json& j, const std::string& name, const std::string& op) 
   return fail("no JSON error object with name " + name + (op.empty() ? "" : " and op " + op));
 }
 
-class CliFault : public ::testing::Test {
- protected:
-  void SetUp() override { fds_before_ = seam::fd_count(); }
-  void TearDown() override {
-    EXPECT_EQ(seam::still_open(), 0) << "a descriptor made by the command was never closed";
-    EXPECT_EQ(seam::fd_count(), fds_before_);
-    EXPECT_EQ(seam::st().gai_freed, seam::st().gai_ok);
-    EXPECT_EQ(seam::st().ifa_freed, seam::st().ifa_ok);
-  }
-  seam::guard guard_;
-  int fds_before_ = 0;
-};
+class CliFault : public seam::seam_test {};
 
 // resolve looks its hosts up side by side on libcore's resolver threads: every answer is the
 // seam's, in the order given, and every list the resolver made is freed (TearDown).
@@ -268,7 +218,7 @@ TEST_F(CliFault, InterruptionsAndShortWritesAreInvisible) {
   auto u = lsock_run(
       {"--json", "udp-send", "127.0.0.1", std::to_string(sink->local_endpoint()->port()), "hello"});
   EXPECT_EQ(u.code, 0) << u.out << u.err;
-  ASSERT_TRUE(hard::wait_readable(*sink));
+  ASSERT_TRUE(test::wait_readable(*sink));
   char buf[16];
   auto d = sink->recv(buf);
   ASSERT_TRUE(d);

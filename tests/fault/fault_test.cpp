@@ -7,24 +7,17 @@
 #include <string>
 #include <vector>
 
-#include "loopback.hpp"
 #include "lsock/lsock.hpp"
 #include "seam.hpp"
+#include "seam_test.hpp"
+#include "test_support.hpp"
 
 namespace lsock {
 namespace {
 
 using seam::call;
 
-class Fault : public ::testing::Test {
- protected:
-  void TearDown() override {
-    // Whatever a test did, every resolver and interface list was freed exactly once.
-    EXPECT_EQ(seam::st().gai_freed, seam::st().gai_ok) << "getaddrinfo lists leaked";
-    EXPECT_EQ(seam::st().ifa_freed, seam::st().ifa_ok) << "getifaddrs lists leaked";
-  }
-  seam::guard guard_;
-};
+class Fault : public seam::seam_test {};
 
 /// Checks an error's operation, name, code and domain.
 template <class T>
@@ -43,8 +36,8 @@ template <class T>
 // ---- creation: socket(), setsockopt(), bind(), listen(), connect() -------------------------
 
 TEST_F(Fault, SocketFailureIsReportedAndLeaksNothing) {
-  hard::temp_dir dir;
-  const int before = seam::fd_count();
+  test::temp_dir dir;
+  const int before = test::fd_count();
   for (int e : {EMFILE, ENFILE, ENOBUFS, ENOMEM, EAFNOSUPPORT, EACCES}) {
     SCOPED_TRACE(errno_name(e));
     for (auto type : {socket_type::tcp, socket_type::udp, socket_type::mcast}) {
@@ -64,12 +57,12 @@ TEST_F(Fault, SocketFailureIsReportedAndLeaksNothing) {
     EXPECT_TRUE(fails_with(socket::connect(socket_type::udp, "@lsock-fault", 0), "socket", e,
                            errno_name(e)));
   }
-  EXPECT_EQ(seam::fd_count(), before);
+  EXPECT_EQ(test::fd_count(), before);
   EXPECT_TRUE(seam::st().closed.empty()) << "close() called on a descriptor never made";
 }
 
 TEST_F(Fault, SetsockoptFailureReleasesTheDescriptor) {
-  const int before = seam::fd_count();
+  const int before = test::fd_count();
   // tcp and mcast receivers set SO_REUSEADDR; mcast sets SO_BROADCAST; senders set the TTL.
   struct step {
     socket_type type;
@@ -92,13 +85,13 @@ TEST_F(Fault, SetsockoptFailureReleasesTheDescriptor) {
     EXPECT_TRUE(fails_with(r, "setsockopt", ENOBUFS, "ENOBUFS"));
     ASSERT_EQ(seam::st().opened.size(), 1u);
     EXPECT_EQ(seam::still_open(), 0) << "the descriptor was not closed";
-    EXPECT_EQ(seam::fd_count(), before);
+    EXPECT_EQ(test::fd_count(), before);
   }
 }
 
 TEST_F(Fault, MulticastJoinFailureReleasesTheDescriptor) {
   // The join is refused by the seam before anything reaches the network; bind never runs.
-  const int before = seam::fd_count();
+  const int before = test::fd_count();
   seam::fail_option(IPPROTO_IP, IP_ADD_MEMBERSHIP, ENODEV);
   EXPECT_TRUE(
       fails_with(socket::bind(socket_type::mcast, "239.255.0.1", 0), "join", ENODEV, "ENODEV"));
@@ -107,12 +100,12 @@ TEST_F(Fault, MulticastJoinFailureReleasesTheDescriptor) {
                          "EADDRNOTAVAIL"));
   EXPECT_EQ(seam::calls(call::bind), 0);
   EXPECT_EQ(seam::still_open(), 0);
-  EXPECT_EQ(seam::fd_count(), before);
+  EXPECT_EQ(test::fd_count(), before);
 }
 
 TEST_F(Fault, BindAndListenFailuresReleaseTheDescriptor) {
-  hard::temp_dir dir;
-  const int before = seam::fd_count();
+  test::temp_dir dir;
+  const int before = test::fd_count();
   for (int e : {EADDRINUSE, EACCES, EADDRNOTAVAIL, ENOBUFS}) {
     SCOPED_TRACE(errno_name(e));
     for (auto type : {socket_type::tcp, socket_type::udp, socket_type::mcast}) {
@@ -136,13 +129,13 @@ TEST_F(Fault, BindAndListenFailuresReleaseTheDescriptor) {
   }
   EXPECT_GT(seam::st().opened.size(), 0u);
   EXPECT_EQ(seam::still_open(), 0);
-  EXPECT_EQ(seam::fd_count(), before);
+  EXPECT_EQ(test::fd_count(), before);
 }
 
 TEST_F(Fault, FailedUnixBindLeavesNoSocketFileBehind) {
   // bind() made the file, listen() failed: the caller got no socket, so nothing may remain
   // that makes the next attempt fail with EADDRINUSE.
-  hard::temp_dir dir;
+  test::temp_dir dir;
   const std::string path = dir / "s";
   seam::fail(call::listen, ENOBUFS);
   EXPECT_TRUE(fails_with(socket::bind(socket_type::tcp, path, 0), "listen", ENOBUFS, "ENOBUFS"));
@@ -152,7 +145,7 @@ TEST_F(Fault, FailedUnixBindLeavesNoSocketFileBehind) {
 }
 
 TEST_F(Fault, ConnectFailureReleasesTheDescriptor) {
-  const int before = seam::fd_count();
+  const int before = test::fd_count();
   for (int e : {ECONNREFUSED, ENETUNREACH, EHOSTUNREACH, EACCES, EADDRNOTAVAIL, ETIMEDOUT}) {
     SCOPED_TRACE(errno_name(e));
     for (auto type : {socket_type::tcp, socket_type::udp, socket_type::mcast}) {
@@ -164,7 +157,7 @@ TEST_F(Fault, ConnectFailureReleasesTheDescriptor) {
                            errno_name(e)));
   }
   EXPECT_EQ(seam::still_open(), 0);
-  EXPECT_EQ(seam::fd_count(), before);
+  EXPECT_EQ(test::fd_count(), before);
 }
 
 TEST_F(Fault, InterruptedOrInProgressConnectGoesOn) {
@@ -179,19 +172,19 @@ TEST_F(Fault, InterruptedOrInProgressConnectGoesOn) {
     seam::fault_for(call::connect).after = true;
     auto c = socket::connect(socket_type::tcp, "127.0.0.1", port);
     ASSERT_TRUE(c) << c.error().describe();
-    ASSERT_TRUE(hard::wait_writable(*c));
+    ASSERT_TRUE(test::wait_writable(*c));
     EXPECT_TRUE(c->status());
-    ASSERT_TRUE(hard::wait_readable(*l));
+    ASSERT_TRUE(test::wait_readable(*l));
     accepted a;
     ASSERT_EQ(*l->accept(a), io_status::ready);
     ASSERT_TRUE(c->send("go"));
-    EXPECT_EQ(hard::recv_exactly(a.socket, 2), "go");
+    EXPECT_EQ(test::recv_exactly(a.socket, 2), "go");
   }
 }
 
 TEST_F(Fault, EveryCandidateIsTriedAndEveryFailedOneReleased) {
   seam::fake_dns("two.test", {"127.0.0.1", "::1"});
-  const int before = seam::fd_count();
+  const int before = test::fd_count();
   // First candidate fails to bind: the second one is used.
   seam::fail(call::bind, EADDRNOTAVAIL);
   {
@@ -201,7 +194,7 @@ TEST_F(Fault, EveryCandidateIsTriedAndEveryFailedOneReleased) {
     EXPECT_EQ(seam::st().opened.size(), 2u);
     EXPECT_EQ(seam::still_open(), 1);  // only the socket we hold
   }
-  EXPECT_EQ(seam::fd_count(), before);
+  EXPECT_EQ(test::fd_count(), before);
   // Every candidate fails: the last failure is reported, nothing stays open.
   seam::fail(call::bind, EADDRNOTAVAIL, 1);
   seam::fail(call::listen, EADDRINUSE, 1);
@@ -212,7 +205,7 @@ TEST_F(Fault, EveryCandidateIsTriedAndEveryFailedOneReleased) {
   EXPECT_TRUE(fails_with(socket::connect(socket_type::tcp, "two.test", 9), "connect", ECONNREFUSED,
                          "ECONNREFUSED"));
   EXPECT_EQ(seam::still_open(), 0);
-  EXPECT_EQ(seam::fd_count(), before);
+  EXPECT_EQ(test::fd_count(), before);
 }
 
 TEST_F(Fault, ALaterRefusalOfTheFirstAddressFallsBackToTheNext) {
@@ -223,7 +216,7 @@ TEST_F(Fault, ALaterRefusalOfTheFirstAddressFallsBackToTheNext) {
   ASSERT_TRUE(server) << server.error().describe();
   const int port = server->local_endpoint()->port();
   seam::fake_dns("dual.test", {"::1", "127.0.0.1"});
-  const int before = seam::fd_count();
+  const int before = test::fd_count();
   {
     auto c = socket::connect(socket_type::tcp, "dual.test", port);
     ASSERT_TRUE(c) << c.error().describe();
@@ -239,20 +232,20 @@ TEST_F(Fault, ALaterRefusalOfTheFirstAddressFallsBackToTheNext) {
     EXPECT_EQ(c->info().family, family::inet);
     EXPECT_EQ(seam::still_open(), 2);  // the server and the client; the ::1 attempt is closed
   }
-  EXPECT_EQ(seam::fd_count(), before);
+  EXPECT_EQ(test::fd_count(), before);
 }
 
 // ---- I/O: EINTR, EAGAIN, connection errors, short writes ------------------------------------
 
 TEST_F(Fault, EintrIsRetriedTransparently) {
-  auto p = hard::make_tcp_pair();
-  ASSERT_TRUE(p.why.empty()) << p.why;
+  auto p = test::make_tcp_pair();
+  ASSERT_TRUE(p.ok) << p.why;
   seam::fail(call::send, EINTR, 100);
   auto s = p.client.send("abc");
   ASSERT_TRUE(s) << s.error().describe();
   EXPECT_EQ(s->status, io_status::ready);
   EXPECT_EQ(s->bytes, 3u);
-  ASSERT_TRUE(hard::wait_readable(p.server));
+  ASSERT_TRUE(test::wait_readable(p.server));
   seam::fail(call::recv, EINTR, 100);
   char buf[8];
   auto r = p.server.recv(buf);
@@ -261,7 +254,7 @@ TEST_F(Fault, EintrIsRetriedTransparently) {
   seam::fail(call::recv, EINTR, 3);
   seam::fail(call::send, EINTR, 3);
   ASSERT_TRUE(p.server.send("xy"));
-  ASSERT_TRUE(hard::wait_readable(p.client));
+  ASSERT_TRUE(test::wait_readable(p.client));
   endpoint from;
   seam::fail(call::recv, EINTR, 3);
   auto rf = p.client.recvfrom(buf, from);  // a stream: recv, then the peer's name
@@ -271,7 +264,7 @@ TEST_F(Fault, EintrIsRetriedTransparently) {
 
   auto c = socket::connect(socket_type::tcp, "127.0.0.1", p.listener.local_endpoint()->port());
   ASSERT_TRUE(c);
-  ASSERT_TRUE(hard::wait_readable(p.listener));
+  ASSERT_TRUE(test::wait_readable(p.listener));
   seam::fail(call::accept, EINTR, 5);
   accepted a;
   auto ar = p.listener.accept(a);
@@ -286,7 +279,7 @@ TEST_F(Fault, EintrIsRetriedTransparently) {
   auto st = u1->sendto("dgram", "127.0.0.1", u2->local_endpoint()->port());
   ASSERT_TRUE(st) << st.error().describe();
   EXPECT_EQ(st->bytes, 5u);
-  ASSERT_TRUE(hard::wait_readable(*u2));
+  ASSERT_TRUE(test::wait_readable(*u2));
   seam::fail(call::recvfrom, EINTR, 5);
   auto ur = u2->recvfrom(buf, from);
   ASSERT_TRUE(ur) << ur.error().describe();
@@ -329,8 +322,8 @@ TEST_F(Fault, InterruptedSelectWaitsOnlyTheTimeLeft) {
 }
 
 TEST_F(Fault, EagainIsWouldBlockAndLosesNothing) {
-  auto p = hard::make_tcp_pair();
-  ASSERT_TRUE(p.why.empty()) << p.why;
+  auto p = test::make_tcp_pair();
+  ASSERT_TRUE(p.ok) << p.why;
   for (int e : {EAGAIN, EWOULDBLOCK}) {
     seam::fail(call::send, e);
     auto s = p.client.send("x");
@@ -339,17 +332,17 @@ TEST_F(Fault, EagainIsWouldBlockAndLosesNothing) {
     EXPECT_EQ(s->bytes, 0u);
   }
   ASSERT_TRUE(p.client.send("data"));
-  ASSERT_TRUE(hard::wait_readable(p.server));
+  ASSERT_TRUE(test::wait_readable(p.server));
   seam::fail(call::recv, EAGAIN);
   char buf[16];
   auto r = p.server.recv(buf);
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, io_status::would_block);
-  EXPECT_EQ(hard::recv_exactly(p.server, 4), "data");  // still there
+  EXPECT_EQ(test::recv_exactly(p.server, 4), "data");  // still there
 
   auto c = socket::connect(socket_type::tcp, "127.0.0.1", p.listener.local_endpoint()->port());
   ASSERT_TRUE(c);
-  ASSERT_TRUE(hard::wait_readable(p.listener));
+  ASSERT_TRUE(test::wait_readable(p.listener));
   for (int e : {EAGAIN, ECONNABORTED}) {
     seam::fail(call::accept, e);
     accepted a;
@@ -374,8 +367,8 @@ TEST_F(Fault, EagainIsWouldBlockAndLosesNothing) {
 }
 
 TEST_F(Fault, ConnectionErrorsAreErrorsWithTheirNames) {
-  auto p = hard::make_tcp_pair();
-  ASSERT_TRUE(p.why.empty()) << p.why;
+  auto p = test::make_tcp_pair();
+  ASSERT_TRUE(p.ok) << p.why;
   char buf[8];
   for (int e : {ECONNRESET, ETIMEDOUT, ENOTCONN, EIO}) {
     seam::fail(call::recv, e);
@@ -390,7 +383,7 @@ TEST_F(Fault, ConnectionErrorsAreErrorsWithTheirNames) {
   }
   // The sockets still work after each reported error.
   ASSERT_TRUE(p.client.send("ok"));
-  EXPECT_EQ(hard::recv_exactly(p.server, 2), "ok");
+  EXPECT_EQ(test::recv_exactly(p.server, 2), "ok");
 
   for (int e : {EMFILE, ENFILE, ENOBUFS, ENOMEM, EPERM}) {
     seam::fail(call::accept, e);
@@ -421,8 +414,8 @@ TEST_F(Fault, ConnectionErrorsAreErrorsWithTheirNames) {
 }
 
 TEST_F(Fault, ShortWritesReportTheCountAndTheRestFollows) {
-  auto p = hard::make_tcp_pair();
-  ASSERT_TRUE(p.why.empty()) << p.why;
+  auto p = test::make_tcp_pair();
+  ASSERT_TRUE(p.ok) << p.why;
   const std::string msg = "hello, short writes";
   seam::short_writes(1, 3);
   std::string_view rest = msg;
@@ -438,7 +431,7 @@ TEST_F(Fault, ShortWritesReportTheCountAndTheRestFollows) {
   EXPECT_EQ(counts[0], 1u);
   EXPECT_EQ(counts[1], 1u);
   EXPECT_EQ(counts[2], 1u);
-  EXPECT_EQ(hard::recv_exactly(p.server, msg.size()), msg);
+  EXPECT_EQ(test::recv_exactly(p.server, msg.size()), msg);
   // A kernel that takes nothing (0 bytes) is "ready, 0 bytes", never "closed".
   seam::short_writes(0, 1);
   auto z = p.client.send("abc");
@@ -450,8 +443,8 @@ TEST_F(Fault, ShortWritesReportTheCountAndTheRestFollows) {
 // ---- the rest of the socket's calls --------------------------------------------------------
 
 TEST_F(Fault, StatusNamesAndShutdownReportFailures) {
-  auto p = hard::make_tcp_pair();
-  ASSERT_TRUE(p.why.empty()) << p.why;
+  auto p = test::make_tcp_pair();
+  ASSERT_TRUE(p.ok) << p.why;
   seam::fail(call::getsockopt, ENOBUFS);
   EXPECT_TRUE(fails_with(p.client.status(), "status", ENOBUFS, "ENOBUFS"));
   EXPECT_TRUE(p.client.status()) << "a failed getsockopt must not stick";
@@ -463,7 +456,7 @@ TEST_F(Fault, StatusNamesAndShutdownReportFailures) {
   EXPECT_TRUE(fails_with(p.client.shutdown_write(), "shutdown", ENOTCONN, "ENOTCONN"));
   // recvfrom on a stream whose peer name cannot be read still returns the data it read.
   ASSERT_TRUE(p.client.send("kept"));
-  ASSERT_TRUE(hard::wait_readable(p.server));
+  ASSERT_TRUE(test::wait_readable(p.server));
   seam::fail(call::getpeername, ENOTCONN);
   char buf[8];
   endpoint from;
@@ -534,7 +527,7 @@ TEST_F(Fault, ResolverListsAreWalkedWhollyAndFreedOnce) {
   seam::fake_dns("odd.test", seam::dns_answer{{"127.0.0.3"}, 0, 0, true, false});
   seam::fake_dns("oddonly.test", seam::dns_answer{{}, 0, 0, false, true});
   seam::fake_dns("dup.test", {"127.0.0.1", "::1", "127.0.0.1", "::1"});
-  // An entry of an unexpected family is skipped (known defect 3: lsocket looped forever).
+  // An entry of an unexpected family is skipped (the original looped forever).
   auto r = resolve("odd.test");
   ASSERT_TRUE(r) << r.error().describe();
   ASSERT_EQ(r->size(), 1u);
@@ -557,7 +550,7 @@ TEST_F(Fault, ResolverListsAreWalkedWhollyAndFreedOnce) {
   EXPECT_EQ(seam::st().last_hints.ai_family, AF_INET6);
   ASSERT_EQ(v6->size(), 1u);
   EXPECT_EQ((*v6)[0].addr, "::1");
-  // sendto resolves in the socket's own family (known defect 13).
+  // sendto resolves in the socket's own family (the original used AF_UNSPEC).
   auto u4 = socket::bind(socket_type::udp, "127.0.0.1", 0);
   ASSERT_TRUE(u4);
   seam::fake_dns("self.test", {"::1", "127.0.0.1"});
@@ -574,8 +567,8 @@ TEST_F(Fault, InterfaceListingFailureAndOddEntries) {
     seam::fail(call::getifaddrs, e);
     EXPECT_TRUE(fails_with(interface_index("127.0.0.1"), "getifaddrs", e, errno_name(e)));
   }
-  // Entries without an address, with a link-layer address, without a netmask (known
-  // defect 2: lsocket dereferenced the missing address and leaked the list).
+  // Entries without an address, with a link-layer address, without a netmask (the original
+  // dereferenced the missing address and leaked the list).
   seam::st().fake_interfaces = true;
   auto list = interfaces();
   ASSERT_TRUE(list) << list.error().describe();

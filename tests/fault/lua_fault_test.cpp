@@ -7,9 +7,9 @@
 #include <lua.hpp>
 #include <string>
 
-#include "loopback.hpp"
 #include "lsock/lsock.hpp"
 #include "seam.hpp"
+#include "test_support.hpp"
 
 extern "C" int luaopen_lsocket(lua_State* L);
 
@@ -97,7 +97,7 @@ class LuaFault : public ::testing::Test {
 };
 
 TEST_F(LuaFault, CreationFailuresAreNilMessageName) {
-  const int before = seam::fd_count();
+  const int before = test::fd_count();
   seam::fail(call::socket, EMFILE, -1);
   EXPECT_EQ(lua_.run("return lsocket.bind('tcp', '127.0.0.1', 0)"), lua_error(EMFILE));
   EXPECT_EQ(lua_.run("return lsocket.connect('udp', '::1', 9)"), lua_error(EMFILE));
@@ -112,7 +112,7 @@ TEST_F(LuaFault, CreationFailuresAreNilMessageName) {
   EXPECT_EQ(lua_.run("return lsocket.connect('127.0.0.1', 9)"), lua_error(ECONNREFUSED));
   lua_.collect();
   EXPECT_EQ(seam::still_open(), 0);
-  EXPECT_EQ(seam::fd_count(), before);
+  EXPECT_EQ(test::fd_count(), before);
 }
 
 TEST_F(LuaFault, OutOfDescriptorsCollectsGarbageAndRetries) {

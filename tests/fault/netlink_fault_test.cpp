@@ -10,22 +10,14 @@
 
 #include "lsock/lsock.hpp"
 #include "seam.hpp"
+#include "seam_test.hpp"
 
 namespace lsock {
 namespace {
 
 using seam::call;
 
-class NetlinkFault : public ::testing::Test {
- protected:
-  void SetUp() override { fds_before_ = seam::fd_count(); }
-  void TearDown() override {
-    EXPECT_EQ(seam::still_open(), 0) << "a netlink socket was never closed";
-    EXPECT_EQ(seam::fd_count(), fds_before_);
-  }
-  seam::guard guard_;
-  int fds_before_ = 0;
-};
+class NetlinkFault : public seam::seam_test {};
 
 ::testing::AssertionResult fails_with(const result<std::vector<interface_info>>& r, int code) {
   if (r) return ::testing::AssertionFailure() << "succeeded; expected " << errno_name(code);

@@ -10,7 +10,6 @@
 //   ... ~guard restores the real table.
 
 #include <arpa/inet.h>
-#include <dirent.h>
 #include <ifaddrs.h>
 #include <net/if.h>
 #include <netdb.h>
@@ -135,16 +134,6 @@ inline void fake_dns(const std::string& name, std::vector<std::string> addrs) {
   st().dns[name] = dns_answer{std::move(addrs)};
 }
 inline void fake_dns(const std::string& name, dns_answer a) { st().dns[name] = std::move(a); }
-
-/// Open descriptors of this process.
-inline int fd_count() {
-  int n = 0;
-  DIR* d = opendir("/proc/self/fd");
-  if (d == nullptr) return -1;
-  while (readdir(d) != nullptr) ++n;
-  closedir(d);
-  return n - 3;  // ".", ".." and the directory's own descriptor
-}
 
 namespace impl {
 

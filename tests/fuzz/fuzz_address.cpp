@@ -96,7 +96,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     check_error(r.error(), "resolve");
   }
   (void)interface_index(address);
-  // Every resolver list handed out was freed, once (known defect 3: lsocket leaked them).
+  // Every resolver list handed out was freed, once (the original leaked them).
   const auto& st = seam::st();
   if (st.gai_freed != st.gai_ok || !st.fake_lists.empty()) broken("a getaddrinfo list leaked");
   return 0;

@@ -13,13 +13,11 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
-#include <iostream>
 #include <nlohmann/json.hpp>
-#include <sstream>
 #include <string>
 #include <vector>
 
-#include "app.hpp"
+#include "lsock_in_process.hpp"
 #include "sandbox.hpp"
 
 namespace {
@@ -87,37 +85,14 @@ void sanitize(std::vector<std::string>& args) {
   }
 }
 
-bool valid_json_output(const std::string& out) {
-  if (out.empty()) return true;
-  if (nlohmann::json::accept(out)) return true;
-  std::istringstream in(out);
-  std::string line;
-  while (std::getline(in, line)) {
-    if (!nlohmann::json::accept(line)) return false;
-  }
-  return true;
-}
-
-/// True if an object anywhere in the output has "op": "internal".
-bool has_internal_error(const std::string& out) {
-  auto search = [](auto&& self, const nlohmann::json& j) -> bool {
-    if (j.is_object()) {
-      if (auto it = j.find("op"); it != j.end() && *it == "internal") return true;
-    }
-    if (j.is_structured()) {
-      for (const auto& v : j) {
-        if (self(self, v)) return true;
-      }
-    }
-    return false;
-  };
-  auto whole = nlohmann::json::parse(out, nullptr, false);
-  if (!whole.is_discarded()) return search(search, whole);
-  std::istringstream in(out);
-  std::string line;
-  while (std::getline(in, line)) {
-    auto j = nlohmann::json::parse(line, nullptr, false);
-    if (!j.is_discarded() && search(search, j)) return true;
+/// True if an object anywhere in the printed JSON values has "op": "internal".
+bool has_internal_error(const std::vector<nlohmann::json>& docs) {
+  for (const auto& d : docs) {
+    const bool internal = lsock::test::any_object(d, [](const nlohmann::json& o) {
+      auto it = o.find("op");
+      return it != o.end() && *it == "internal";
+    });
+    if (internal) return true;
   }
   return false;
 }
@@ -149,35 +124,24 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }
   const bool json_mode = args.size() > 1 && args[1] == "--json";
 
-  std::vector<char*> argv;
-  argv.reserve(args.size() + 1);
-  for (auto& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  std::ostringstream out;
-  std::ostringstream err;
-  auto* old_out = std::cout.rdbuf(out.rdbuf());
-  auto* old_err = std::cerr.rdbuf(err.rdbuf());
-  const int rc = lsock::cli::run_lsock(static_cast<int>(args.size()), argv.data());
-  std::cout.rdbuf(old_out);
-  std::cerr.rdbuf(old_err);
-  std::cout.clear();
-  std::cerr.clear();
-
-  const std::string o = out.str();
-  const std::string e = err.str();
+  const auto r =
+      lsock::test::run_in_process(std::vector<std::string>(args.begin() + 1, args.end()));
+  const int rc = r.code;
+  const std::string& o = r.out;
+  const std::string& e = r.err;
   if (rc < 0 || rc > 2) broken("exit code not 0, 1 or 2", o, e);
   if (rc == 2 && !help) {
     if (e.empty() || e.back() != '\n' || e.find('\n') != e.size() - 1) {
       broken("a usage error is not exactly one line on stderr", o, e);
     }
   }
-  if (json_mode && !help && !valid_json_output(o)) {
-    broken("--json printed something not JSON", o, e);
-  }
+  if (!json_mode || help) return 0;
+  const auto docs = lsock::test::printed_json(o);
+  if (!docs) broken("--json printed something not JSON", o, e);
   // The last-resort handler turns an escaped C++ exception into an error with op "internal":
   // that is a bug in lsock, whatever the input. (Checked in JSON, where op is a field the
   // input cannot forge.)
-  if (json_mode && !help && has_internal_error(o)) {
+  if (has_internal_error(*docs)) {
     broken("an internal error (an exception escaped a command)", o, e);
   }
   return 0;

@@ -185,7 +185,7 @@ inline void install_sandbox() {
   seam::fake_dns("oddonly.test", seam::dns_answer{{}, 0, 0, false, true});
   seam::fake_dns("again.test", seam::dns_answer{{}, EAI_AGAIN, 0, false, false});
   seam::fake_dns("system.test", seam::dns_answer{{}, EAI_SYSTEM, EMFILE, false, false});
-  seam::fake_dns("cafe", {"127.0.0.3"});  // all hex digits: a name, not a number (defect 4)
+  seam::fake_dns("cafe", {"127.0.0.3"});  // all hex digits: a name, not a number
 }
 
 }  // namespace lsock::fuzz

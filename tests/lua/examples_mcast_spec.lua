@@ -1,16 +1,10 @@
 -- The multicast/broadcast examples; ctest runs this file in a private network namespace.
-local here = debug.getinfo(1, "S").source:match("^@(.*)/[^/]*$") or "."
-local examples = here .. "/../../lua/examples/"
 local h = require "helpers"
+local examples = h.examples
 local lua = h.lua
 
-local function start(cmd)
-  local p = h.spawn("timeout 20 " .. cmd)
-  local first = p:read("*l") or ""
-  return p, tonumber(first:match("port (%d+)")), first
-end
-
-local function run(cmd) return h.finish(h.spawn("timeout 10 " .. cmd)) end
+local function start(cmd) return h.start_example(cmd, "port (%d+)") end
+local run = h.run_example
 
 describe("multicast examples", function()
   for _, case in ipairs {

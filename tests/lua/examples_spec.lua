@@ -1,44 +1,36 @@
 -- Runs every example in lua/examples against its counterpart, each bounded by timeout(1).
 local here = debug.getinfo(1, "S").source:match("^@(.*)/[^/]*$") or "."
-local examples = here .. "/../../lua/examples/"
 local h = require "helpers"
+local examples = h.examples
 local lua = h.lua
 
---- Starts a server example; returns its pipe and the port from its first line.
-local function start(cmd)
-  local p = h.spawn("timeout 20 " .. cmd)
-  local first = p:read("*l") or ""
-  return p, tonumber(first:match("(%d+)%s*$")), first
-end
-
---- Runs a client example: its output, and true if it exited with 0.
-local function run(cmd) return h.finish(h.spawn("timeout 10 " .. cmd)) end
+--- Starts a server example; returns its pipe and the port ending its first line.
+local function start(cmd) return h.start_example(cmd, "(%d+)%s*$") end
+local run = h.run_example
 
 local finish = h.finish
 
 describe("examples", function()
+  -- Each pair: what the client sends, and what the server says once it is done.
+  local pairs_over_ip = {
+    {title = "tcp echo server and client", kind = "tcp", text = "echo me",
+     server_says = "client disconnected"},
+    {title = "udp server and client", kind = "udp", text = "datagram", server_says = "8 bytes from"},
+  }
   for _, v6 in ipairs {"", "6 "} do
-    it("tcp echo server and client " .. (v6 == "" and "over IPv4" or "over IPv6"), function()
-      local server, port = start(lua .. " " .. examples .. "tcp_server.lua " .. v6 .. "0 1")
-      assert.is_number(port)
-      local out, ok = run(lua .. " " .. examples .. "tcp_client.lua " .. v6 .. port .. " 'echo me'")
-      assert.is_true(ok)
-      assert.equals("echo me\n", out)
-      local rest, done = finish(server)
-      assert.is_true(done)
-      assert.matches("client disconnected", rest)
-    end)
-
-    it("udp server and client " .. (v6 == "" and "over IPv4" or "over IPv6"), function()
-      local server, port = start(lua .. " " .. examples .. "udp_server.lua " .. v6 .. "0 1")
-      assert.is_number(port)
-      local out, ok = run(lua .. " " .. examples .. "udp_client.lua " .. v6 .. port .. " datagram")
-      assert.is_true(ok)
-      assert.equals("datagram\n", out)
-      local rest, done = finish(server)
-      assert.is_true(done)
-      assert.matches("8 bytes from", rest)
-    end)
+    for _, e in ipairs(pairs_over_ip) do
+      it(e.title .. (v6 == "" and " over IPv4" or " over IPv6"), function()
+        local server, port = start(lua .. " " .. examples .. e.kind .. "_server.lua " .. v6 .. "0 1")
+        assert.is_number(port)
+        local out, ok = run(lua .. " " .. examples .. e.kind .. "_client.lua " .. v6 .. port ..
+                            " '" .. e.text .. "'")
+        assert.is_true(ok)
+        assert.equals(e.text .. "\n", out)
+        local rest, done = finish(server)
+        assert.is_true(done)
+        assert.matches(e.server_says, rest)
+      end)
+    end
   end
 
   for _, addr in ipairs {"path", "abstract"} do
@@ -46,9 +38,7 @@ describe("examples", function()
        function()
       local name
       if addr == "path" then
-        local p = io.popen("mktemp -u /tmp/lsock-example-XXXXXX")
-        name = p:read("*l") .. ".sock"
-        p:close()
+        name = h.first_line("mktemp -u /tmp/lsock-example-XXXXXX") .. ".sock"
       else
         name = h.abstract_name("example")  -- the pid makes it unique: 5.1-5.3 do not seed math.random
       end

@@ -102,13 +102,32 @@ function M.recv_all(sock, n)
   return table.concat(parts)
 end
 
+--- The first line a shell command prints (nil if none).
+function M.first_line(cmd)
+  local p = io.popen(cmd)
+  local line = p:read("*l")
+  p:close()
+  return line
+end
+
 --- A fresh temporary directory.
 function M.tmpdir()
-  local p = io.popen("mktemp -d")
-  local d = p:read("*l")
-  p:close()
-  return d
+  return M.first_line("mktemp -d")
 end
+
+--- The directory of lua/examples/.
+M.examples = (debug.getinfo(1, "S").source:match("^@(.*)/[^/]*$") or ".") .. "/../../lua/examples/"
+
+--- Starts a server example (bounded by timeout 20); returns its pipe, the port its first line
+--- names (captured by `port_pattern`) and that line.
+function M.start_example(cmd, port_pattern)
+  local p = M.spawn("timeout 20 " .. cmd)
+  local first = p:read("*l") or ""
+  return p, tonumber(first:match(port_pattern)), first
+end
+
+--- Runs a client example (bounded by timeout 10): its output, and true if it exited with 0.
+function M.run_example(cmd) return M.finish(M.spawn("timeout 10 " .. cmd)) end
 
 --- An abstract socket name unique to this run.
 function M.abstract_name(tag)

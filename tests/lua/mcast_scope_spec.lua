@@ -14,6 +14,16 @@ local function deliver(s, r, text)
   return from, port
 end
 
+--- Binds a receiver to `group` (checking the address it reports, when `reported` is given),
+--- delivers `text` to it from a socket connected to the group, and closes both.
+local function group_roundtrip(group, reported, text)
+  local r = assert(lsocket.bind("mcast", group, 0))
+  if reported then assert.equals(reported, r:info("socket").addr) end
+  local s = assert(lsocket.connect("mcast", group, r:info("socket").port))
+  deliver(s, r, text)
+  s:close(); r:close()
+end
+
 describe("interface-local and link-local groups", function()
   -- The calls of the original distribution's IPv6 sample pair (testsrv_mcast.lua and
   -- testclt_mcast.lua with argument 6, group ff01::1), on a port read back, not 8000.
@@ -29,26 +39,15 @@ describe("interface-local and link-local groups", function()
   end)
 
   it("a link-local group uses the one interface its routes lead to", function()
-    local r = assert(lsocket.bind("mcast", "ff02::1:7", 0))
-    assert.equals("ff02::1:7%lo", r:info("socket").addr)
-    local s = assert(lsocket.connect("mcast", "ff02::1:7", r:info("socket").port))
-    deliver(s, r, "link")
-    s:close(); r:close()
+    group_roundtrip("ff02::1:7", "ff02::1:7%lo", "link")
   end)
 
   it("a scoped literal names its interface #veth", function()
-    local r = assert(lsocket.bind("mcast", "ff02::1:9%v0", 0))
-    local s = assert(lsocket.connect("mcast", "ff02::1:9%v0", r:info("socket").port))
-    deliver(s, r, "zone")
-    s:close(); r:close()
+    group_roundtrip("ff02::1:9%v0", nil, "zone")
   end)
 
   it("interface-local groups stay on the loopback beside other links #veth", function()
-    local r = assert(lsocket.bind("mcast", "ff01::1", 0))
-    assert.equals("ff01::1%lo", r:info("socket").addr)
-    local s = assert(lsocket.connect("mcast", "ff01::1", r:info("socket").port))
-    deliver(s, r, "local")
-    s:close(); r:close()
+    group_roundtrip("ff01::1", "ff01::1%lo", "local")
   end)
 
   it("with several candidate interfaces a link-local group needs {iface = ...} #veth", function()

@@ -26,7 +26,7 @@ describe("resolve", function()
     end
   end)
 
-  it("treats hex-only names as names, not addresses (known defect 4)", function()
+  it("treats hex-only names as names, not addresses (the original never looked them up)", function()
     local r, msg, name = lsocket.resolve("cafe")
     if r then
       for _, a in ipairs(r) do assert.not_equals("cafe", a.addr) end

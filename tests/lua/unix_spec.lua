@@ -31,7 +31,7 @@ describe("unix sockets", function()
     os.remove(path); os.remove(dir)
   end)
 
-  it("round trip over an abstract name, read back with its '@' (known defect 9)", function()
+  it("round trip over an abstract name, read back with its '@' (not \"\")", function()
     local name = h.abstract_name("stream")
     local srv, c, s = stream_roundtrip(name)
     assert.same({family = "unix", addr = name}, srv:info("socket"))

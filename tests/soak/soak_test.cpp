@@ -9,15 +9,14 @@
 #include <string>
 #include <vector>
 
-#include "../fault/loopback.hpp"
-#include "../fault/seam.hpp"
+#include "test_support.hpp"
 
 namespace lsock {
 namespace {
 
 struct snapshot {
-  int fds = seam::fd_count();
-  long rss = hard::rss_kib();
+  int fds = test::fd_count();
+  long rss = test::rss_kib();
 };
 
 /// Prints start/end figures and checks there is no growth beyond noise.
@@ -48,7 +47,7 @@ void send_recv_cycles(socket& a, socket& b, long cycles, const char* what) {
       auto s = a.send(rest);
       ASSERT_TRUE(s) << s.error().describe();
       if (s->status == io_status::would_block) {
-        ASSERT_TRUE(hard::wait_writable(a));
+        ASSERT_TRUE(test::wait_writable(a));
         continue;
       }
       rest.remove_prefix(s->bytes);
@@ -59,7 +58,7 @@ void send_recv_cycles(socket& a, socket& b, long cycles, const char* what) {
       ASSERT_TRUE(r) << r.error().describe();
       ASSERT_NE(r->status, io_status::closed) << "cycle " << i;
       if (r->status == io_status::would_block) {
-        ASSERT_TRUE(hard::wait_readable(b)) << "cycle " << i;
+        ASSERT_TRUE(test::wait_readable(b)) << "cycle " << i;
         continue;
       }
       got += r->bytes;
@@ -70,22 +69,22 @@ void send_recv_cycles(socket& a, socket& b, long cycles, const char* what) {
 }
 
 TEST(Soak, MillionSendRecvCyclesTcpLoopback) {
-  auto p = hard::make_tcp_pair("127.0.0.1");
-  ASSERT_TRUE(p.why.empty()) << p.why;
+  auto p = test::make_tcp_pair("127.0.0.1");
+  ASSERT_TRUE(p.ok) << p.why;
   send_recv_cycles(p.client, p.server, 1'000'000, "tcp 127.0.0.1 send/recv 64 B");
 }
 
 TEST(Soak, MillionSendRecvCyclesUnixStream) {
-  hard::temp_dir dir;
-  auto p = hard::make_tcp_pair(dir / "soak.sock");
-  ASSERT_TRUE(p.why.empty()) << p.why;
+  test::temp_dir dir;
+  auto p = test::make_tcp_pair(dir / "soak.sock");
+  ASSERT_TRUE(p.ok) << p.why;
   send_recv_cycles(p.server, p.client, 1'000'000, "unix stream send/recv 64 B");
 }
 
 TEST(Soak, HundredThousandOpenClose) {
   // Every kind of socket, bound and closed: tcp/udp over IPv4 and IPv6, unix, abstract;
   // plus unix connections made and accepted (no TIME_WAIT to run out of ports).
-  hard::temp_dir dir;
+  test::temp_dir dir;
   auto l = socket::bind(socket_type::tcp, "@lsock-soak-" + std::to_string(getpid()), 0);
   ASSERT_TRUE(l) << l.error().describe();
   const std::string lname = "@lsock-soak-" + std::to_string(getpid());
@@ -123,7 +122,7 @@ TEST(Soak, HundredThousandOpenClose) {
       default: {
         auto c = socket::connect(socket_type::tcp, lname, 0);
         ASSERT_TRUE(c) << c.error().describe();
-        ASSERT_TRUE(hard::wait_readable(*l));
+        ASSERT_TRUE(test::wait_readable(*l));
         accepted a;
         ASSERT_EQ(*l->accept(a), io_status::ready);
         break;
@@ -135,7 +134,7 @@ TEST(Soak, HundredThousandOpenClose) {
 
 TEST(Soak, SelectOverTenThousandSocketsRepeatedly) {
   constexpr int n = 10000;
-  if (hard::raise_fd_limit(n + 200) < n + 100) {
+  if (test::raise_fd_limit(n + 200) < n + 100) {
     GTEST_SKIP() << "RLIMIT_NOFILE hard limit below " << n + 100 << ": cannot open " << n
                  << " sockets";
   }

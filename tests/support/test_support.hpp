@@ -1,6 +1,8 @@
 #pragma once
-// Helpers for the libcore tests: loopback pairs, bounded waits, descriptor counts, limits.
-// Tests may use system calls directly (fcntl, getsockopt...) to check what libcore did.
+// Helpers shared by the GoogleTest suites that drive libcore (core, fault, soak): loopback
+// pairs, bounded waits, descriptor counts, RSS, limits, temporary directories. Only 127.0.0.1,
+// ::1 and unix sockets; ports are always 0, read back. Tests may use system calls directly
+// (fcntl, getsockopt...) to check what libcore did.
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -14,6 +16,7 @@
 #include <cstdint>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <lsock/lsock.hpp>
 #include <span>
 #include <string>
@@ -52,6 +55,15 @@ inline ::testing::AssertionResult nonblocking_and_cloexec(int fd) {
   return ::testing::AssertionSuccess();
 }
 
+/// Resident set size of this process in KiB.
+inline long rss_kib() {
+  std::ifstream statm("/proc/self/statm");
+  long pages = 0;
+  long resident = 0;
+  statm >> pages >> resident;
+  return resident * (sysconf(_SC_PAGESIZE) / 1024);
+}
+
 /// Raises the soft descriptor limit to `want` (capped at the hard limit); returns what it got.
 inline rlim_t raise_fd_limit(rlim_t want) {
   rlimit rl{};
@@ -76,7 +88,8 @@ class fd_limit_guard {
   rlimit saved_{};
 };
 
-inline bool wait_fd(int fd, bool for_write, std::int64_t ms) {
+/// Waits (bounded) until `fd` is readable / writable.
+inline bool wait_fd(int fd, bool for_write, std::int64_t ms = 2000) {
   selector sel;
   const std::span<const int> one(&fd, 1);
   auto r = for_write ? sel.wait({}, one, ms) : sel.wait(one, {}, ms);
@@ -130,14 +143,18 @@ inline tcp_pair make_tcp_pair(const std::string& addr = "127.0.0.1") {
   return p;
 }
 
-/// Reads until `n` bytes came, the stream closed or a wait of 2 s found nothing.
+/// Reads until `n` bytes came, the stream closed or a wait of 2 s found nothing. Reads before
+/// it waits, so a fault test's programmed recv() failures are met in the order it expects.
 inline std::string recv_exactly(socket& s, std::size_t n) {
   std::string out;
-  static char buf[65536];
+  char buf[16384];
   while (out.size() < n) {
-    if (!wait_readable(s)) break;
     auto r = s.recv(std::span<char>(buf, std::min(sizeof buf, n - out.size())));
     if (!r || r->status == io_status::closed) break;
+    if (r->status == io_status::would_block) {
+      if (!wait_readable(s)) break;
+      continue;
+    }
     out.append(buf, r->bytes);
   }
   return out;
@@ -155,15 +172,15 @@ inline int closed_port(const std::string& addr = "127.0.0.1") {
 /// A unique abstract socket name ('@' included).
 inline std::string abstract_name(const std::string& tag) {
   static std::atomic<int> counter{0};
-  return "@lsock-core-" + tag + "-" + std::to_string(getpid()) + "-" +
+  return "@lsock-test-" + tag + "-" + std::to_string(getpid()) + "-" +
          std::to_string(counter.fetch_add(1));
 }
 
-/// A fresh directory under /tmp, removed with everything in it at scope exit.
+/// A fresh directory under /tmp for unix socket paths, removed with its contents at scope exit.
 class temp_dir {
  public:
   temp_dir() {
-    std::string tmpl = "/tmp/lsock-core-XXXXXX";
+    std::string tmpl = "/tmp/lsock-test-XXXXXX";
     if (mkdtemp(tmpl.data()) != nullptr) path_ = tmpl;
   }
   ~temp_dir() {
