@@ -110,17 +110,17 @@ result<std::vector<endpoint>> unix_endpoint(std::string_view op, std::string_vie
     return library_error(op, EINVAL, "unix domain path contains a NUL byte");
   }
   endpoint ep;
-  auto* un = static_cast<sockaddr_un*>(ep.data());
+  auto* un = static_cast<sockaddr_un*>(detail::storage(ep));
   un->sun_family = AF_UNIX;
   constexpr auto path_offset = offsetof(sockaddr_un, sun_path);
   if (abstract) {
     // Exact length, no trailing NUL (known defect 9): peers such as socat and systemd use it.
     un->sun_path[0] = '\0';
     std::memcpy(un->sun_path + 1, name.data(), name.size());
-    ep.set_size(static_cast<std::uint32_t>(path_offset + 1 + name.size()));
+    detail::set_size(ep, static_cast<std::uint32_t>(path_offset + 1 + name.size()));
   } else {
     std::memcpy(un->sun_path, name.data(), name.size());
-    ep.set_size(static_cast<std::uint32_t>(path_offset + name.size() + 1));
+    detail::set_size(ep, static_cast<std::uint32_t>(path_offset + name.size() + 1));
   }
   return std::vector<endpoint>{ep};
 }
@@ -154,17 +154,17 @@ bool parse_ip_literal(std::string_view address, int port, endpoint& out) noexcep
   std::memcpy(text, address.data(), address.size());
   text[address.size()] = '\0';
   out = endpoint{};
-  auto* in = static_cast<sockaddr_in*>(out.data());
+  auto* in = static_cast<sockaddr_in*>(detail::storage(out));
   if (inet_pton(AF_INET, text, &in->sin_addr) == 1) {
     in->sin_family = AF_INET;
-    out.set_size(sizeof(sockaddr_in));
+    detail::set_size(out, sizeof(sockaddr_in));
     set_port(out, port);
     return true;
   }
-  auto* in6 = static_cast<sockaddr_in6*>(out.data());
+  auto* in6 = static_cast<sockaddr_in6*>(detail::storage(out));
   if (inet_pton(AF_INET6, text, &in6->sin6_addr) == 1) {
     in6->sin6_family = AF_INET6;
-    out.set_size(sizeof(sockaddr_in6));
+    detail::set_size(out, sizeof(sockaddr_in6));
     set_port(out, port);
     return true;
   }

@@ -20,12 +20,13 @@ namespace {
 using detail::sys;
 
 const sockaddr_in6* as_in6(const endpoint& ep) noexcept {
-  return static_cast<const sockaddr_in6*>(ep.data());
+  return static_cast<const sockaddr_in6*>(detail::storage(ep));
 }
 
 bool is_group(const endpoint& ep) noexcept {
   if (ep.family() == family::inet) {
-    return IN_MULTICAST(ntohl(static_cast<const sockaddr_in*>(ep.data())->sin_addr.s_addr));
+    return IN_MULTICAST(
+        ntohl(static_cast<const sockaddr_in*>(detail::storage(ep))->sin_addr.s_addr));
   }
   return ep.family() == family::inet6 && IN6_IS_ADDR_MULTICAST(&as_in6(ep)->sin6_addr);
 }
@@ -34,7 +35,7 @@ bool is_group(const endpoint& ep) noexcept {
 /// source address, not by the routing table, once a connect() has fixed that source.
 bool is_limited_broadcast(const endpoint& ep) noexcept {
   return ep.family() == family::inet &&
-         static_cast<const sockaddr_in*>(ep.data())->sin_addr.s_addr == INADDR_BROADCAST;
+         static_cast<const sockaddr_in*>(detail::storage(ep))->sin_addr.s_addr == INADDR_BROADCAST;
 }
 
 result<unsigned> loopback_index() {
@@ -80,14 +81,14 @@ result<void> set_int_option(detail::unique_fd& fd, int level, int name, int valu
 /// Interface- and link-local IPv6 groups are bound and connected with a scope id.
 void set_scope(endpoint& ep, unsigned index) noexcept {
   if (ep.family() != family::inet6 || !is_group(ep) || scope_of(ep) == group_scope::wider) return;
-  static_cast<sockaddr_in6*>(ep.data())->sin6_scope_id = index;
+  static_cast<sockaddr_in6*>(detail::storage(ep))->sin6_scope_id = index;
 }
 
 result<void> join(detail::unique_fd& fd, const endpoint& group, unsigned index) {
   int rc = 0;
   if (group.family() == family::inet) {
     ip_mreqn req{};
-    req.imr_multiaddr = static_cast<const sockaddr_in*>(group.data())->sin_addr;
+    req.imr_multiaddr = static_cast<const sockaddr_in*>(detail::storage(group))->sin_addr;
     req.imr_ifindex = static_cast<int>(index);
     rc = sys().setsockopt(fd.get(), IPPROTO_IP, IP_ADD_MEMBERSHIP, &req, sizeof req);
   } else {
