@@ -14,6 +14,7 @@
 #include "detail/sockaddr.hpp"
 #include "detail/syscalls.hpp"
 #include "detail/unique_fd.hpp"
+#include "lsock/unix_path.hpp"
 
 namespace lsock {
 namespace {
@@ -145,14 +146,13 @@ result<socket> socket::bind(socket_type type, std::string_view address, int port
     if (sys().bind(fd->get(), detail::as_sockaddr(local), local.size()) < 0) {
       return system_error("bind", errno);
     }
+    // bind() created the socket file of a unix path; if the caller gets no socket, nothing may
+    // remain (the next bind would fail with EADDRINUSE).
+    unix_path_guard file(local);
     if (type == socket_type::tcp && sys().listen(fd->get(), opts.backlog) < 0) {
-      const int err = errno;
-      // bind() created the socket file; the caller gets no socket, so nothing may remain.
-      if (local.family() == family::unix_domain && !address.starts_with('@')) {
-        (void)::unlink(local.addr().c_str());
-      }
-      return system_error("listen", err);
+      return system_error("listen", errno);
     }
+    file.release();
     return socket(fd->release(), ep.family(),
                   type == socket_type::tcp ? socket_type::tcp : socket_type::udp, true,
                   type == socket_type::mcast);
