@@ -9,6 +9,7 @@
 #include <cstring>
 #include <span>
 
+#include "detail/sockaddr.hpp"
 #include "detail/syscalls.hpp"
 #include "detail/unique_fd.hpp"
 
