@@ -11,6 +11,7 @@
 #include <memory>
 #include <string>
 
+#include "detail/resolver_error.hpp"
 #include "detail/sockaddr.hpp"
 #include "detail/syscalls.hpp"
 
@@ -179,7 +180,7 @@ result<std::vector<endpoint>> resolve_endpoints(std::string_view op, std::string
   if (auto ok = check_port(op, port); !ok) return std::move(ok).error();
   if (address.empty()) return library_error(op, EINVAL, "empty address");
   if (address.find('\0') != std::string_view::npos) {
-    return resolver_error(op, EAI_NONAME);
+    return detail::resolver_error(op, EAI_NONAME);
   }
   // Literals first, by parsing rather than by looking at which characters they contain
   // (known defect 4: "cafe" and "deadbeef" are names).
@@ -193,7 +194,7 @@ result<std::vector<endpoint>> resolve_endpoints(std::string_view op, std::string
   if (host.find('%') != std::string::npos) hints.ai_flags = AI_NUMERICHOST;
   addrinfo* list = nullptr;
   const int rc = detail::sys().getaddrinfo(host.c_str(), nullptr, &hints, &list);
-  if (rc != 0) return resolver_error(op, rc, errno);
+  if (rc != 0) return detail::resolver_error(op, rc, errno);
   std::unique_ptr<addrinfo, void (*)(addrinfo*)> guard(list, detail::sys().freeaddrinfo);
 
   std::vector<endpoint> out;
@@ -205,7 +206,7 @@ result<std::vector<endpoint>> resolve_endpoints(std::string_view op, std::string
     set_port(e, port);
     out.push_back(e);
   }
-  if (out.empty()) return resolver_error(op, EAI_ADDRFAMILY);
+  if (out.empty()) return detail::resolver_error(op, EAI_ADDRFAMILY);
   return out;
 }
 

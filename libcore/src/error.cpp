@@ -6,6 +6,8 @@
 #include <cstring>
 #include <string>
 
+#include "detail/resolver_error.hpp"
+
 namespace lsock {
 namespace {
 
@@ -52,7 +54,7 @@ std::string errno_name(int errnum) {
   return "E" + std::to_string(errnum);
 }
 
-std::string eai_name(int eai_code) {
+std::string detail::eai_name(int eai_code) {
   for (const eai_entry& e : eai_names) {
     if (e.code == eai_code) return e.name;
   }
@@ -64,7 +66,7 @@ error system_error(std::string_view op, int errnum) {
                errno_text(errnum)};
 }
 
-error resolver_error(std::string_view op, int eai_code, int saved_errno) {
+error detail::resolver_error(std::string_view op, int eai_code, int saved_errno) {
   if (eai_code == EAI_SYSTEM && saved_errno != 0) return system_error(op, saved_errno);
   return error{std::string(op), error_domain::resolver, eai_code, eai_name(eai_code),
                gai_strerror(eai_code)};

@@ -11,6 +11,7 @@
 #include <string>
 #include <unordered_map>
 
+#include "detail/interface_lookup.hpp"
 #include "detail/netlink.hpp"
 #include "detail/sockaddr.hpp"
 #include "detail/syscalls.hpp"
@@ -94,7 +95,7 @@ result<std::vector<interface_info>> interface_table() {
   }
 }
 
-result<std::vector<interface_link>> links() {
+result<std::vector<detail::interface_link>> detail::links() {
   auto list = read_ifaddrs();
   if (!list) return std::move(list).error();
   std::vector<interface_link> out;
@@ -146,7 +147,7 @@ result<std::vector<interface_address>> interfaces() {
   return out;
 }
 
-result<unsigned> interface_index(std::string_view name_or_addr) {
+result<unsigned> detail::interface_index(std::string_view name_or_addr) {
   if (name_or_addr.find('\0') != std::string_view::npos) {
     // No name has a NUL in it; the C calls below would stop at it and match a prefix.
     return library_error("interface", ENODEV, "no such interface");

@@ -8,10 +8,14 @@
 #include <thread>
 #include <vector>
 
+#include "detail/resolver_error.hpp"
 #include "test_support.hpp"
 
 namespace lsock {
 namespace {
+
+using detail::eai_name;
+using detail::resolver_error;
 
 struct errno_case {
   int code;

@@ -7,11 +7,13 @@
 #include <bit>
 #include <cstring>
 
+#include "detail/interface_lookup.hpp"
 #include "test_support.hpp"
 
 namespace lsock {
 namespace {
 
+using detail::interface_index;
 using test::why;
 
 /// The number of leading one bits of a netmask in text form; -1 if it is not a netmask.

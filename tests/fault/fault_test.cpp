@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "detail/interface_lookup.hpp"
+#include "detail/resolver_error.hpp"
 #include "loopback.hpp"
 #include "lsock/lsock.hpp"
 #include "seam.hpp"
@@ -14,6 +16,8 @@
 namespace lsock {
 namespace {
 
+using detail::eai_name;
+using detail::interface_index;
 using seam::call;
 
 class Fault : public ::testing::Test {

@@ -8,6 +8,7 @@
 #include <cstring>
 #include <string>
 
+#include "detail/interface_lookup.hpp"
 #include "detail/sockaddr.hpp"
 #include "lsock/lsock.hpp"
 #include "sandbox.hpp"
@@ -99,7 +100,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   } else {
     check_error(r.error(), "resolve");
   }
-  (void)interface_index(address);
+  (void)detail::interface_index(address);
   // Every resolver list handed out was freed, once (known defect 3: lsocket leaked them).
   const auto& st = seam::st();
   if (st.gai_freed != st.gai_ok || !st.fake_lists.empty()) broken("a getaddrinfo list leaked");
