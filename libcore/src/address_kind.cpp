@@ -163,6 +163,14 @@ address_class classify_address(std::string_view text) {
   return classify_name(text);
 }
 
+std::string address_port_text(std::string_view address, int port) {
+  if (is_unix_address(address)) return std::string(address);
+  const std::string p = std::to_string(port);
+  // Only an IPv6 literal contains ':'; brackets keep its colons apart from the port's.
+  if (address.find(':') != std::string_view::npos) return "[" + std::string(address) + "]:" + p;
+  return std::string(address) + ":" + p;
+}
+
 bool is_multicast(const endpoint& ep) noexcept {
   const sockaddr* sa = detail::as_sockaddr(ep);
   if (ep.family() == family::inet) {

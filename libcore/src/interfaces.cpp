@@ -5,6 +5,7 @@
 #include <net/if.h>
 #include <netinet/in.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <memory>
@@ -15,6 +16,7 @@
 #include "detail/netlink.hpp"
 #include "detail/sockaddr.hpp"
 #include "detail/syscalls.hpp"
+#include "lsock/address_kind.hpp"
 
 namespace lsock {
 namespace {
@@ -145,6 +147,17 @@ result<std::vector<interface_address>> interfaces() {
     out.push_back(std::move(rec));
   }
   return out;
+}
+
+bool is_broadcast_address(std::string_view address) {
+  endpoint ep;
+  if (!parse_ip_literal(address, 0, ep) || ep.family() != family::inet) return false;
+  if (is_limited_broadcast(ep)) return true;
+  auto all = interfaces();
+  if (!all) return false;
+  // Both sides are canonical dotted quads (parse_ip_literal takes no other IPv4 form).
+  return std::any_of(all->begin(), all->end(),
+                     [&](const interface_address& a) { return a.broadcast == address; });
 }
 
 result<unsigned> detail::interface_index(std::string_view name_or_addr) {

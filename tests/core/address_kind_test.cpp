@@ -128,6 +128,19 @@ TEST(AddressKind, PredicatesOnLiteralsAndEndpoints) {
   EXPECT_FALSE(is_multicast((*unix_ep)[0]));
 }
 
+TEST(AddressKind, AddressPortTextBracketsIpv6AndLeavesUnixAddressesAlone) {
+  EXPECT_EQ(address_port_text("127.0.0.1", 80), "127.0.0.1:80");
+  EXPECT_EQ(address_port_text("::1", 80), "[::1]:80");
+  EXPECT_EQ(address_port_text("fe80::1%lo", 7), "[fe80::1%lo]:7");
+  EXPECT_EQ(address_port_text("name.test", 443), "name.test:443");
+  EXPECT_EQ(address_port_text("/run/x.sock", 0), "/run/x.sock");
+  EXPECT_EQ(address_port_text("@name", 9), "@name");
+  // The same text endpoint::to_string() gives once the literal is parsed.
+  endpoint ep;
+  ASSERT_TRUE(parse_ip_literal("::1", 80, ep));
+  EXPECT_EQ(address_port_text("::1", 80), ep.to_string());
+}
+
 TEST(AddressKind, LimitsMatchTheKernel) {
   EXPECT_EQ(max_port, 65535);
   EXPECT_EQ(max_ttl, 255);

@@ -95,6 +95,26 @@ TEST(Interfaces, EveryRecordIsConsistent) {
   }
 }
 
+TEST(Interfaces, BroadcastAddressesAreTheLimitedOneAndEachSubnets) {
+  EXPECT_TRUE(is_broadcast_address("255.255.255.255"));
+  EXPECT_FALSE(is_broadcast_address("127.0.0.1"));
+  EXPECT_FALSE(is_broadcast_address("224.0.0.1"));
+  EXPECT_FALSE(is_broadcast_address("ff02::1"));
+  EXPECT_FALSE(is_broadcast_address("name.test"));
+  EXPECT_FALSE(is_broadcast_address(""));
+  auto all = interfaces();
+  ASSERT_TRUE(all) << why(all);
+  for (const auto& a : *all) {
+    if (!a.broadcast.empty()) {
+      EXPECT_TRUE(is_broadcast_address(a.broadcast)) << a.name;
+    }
+    // An interface's own address is not its subnet's broadcast address.
+    if (a.family == family::inet && a.addr != a.broadcast) {
+      EXPECT_FALSE(is_broadcast_address(a.addr)) << a.name << " " << a.addr;
+    }
+  }
+}
+
 TEST(InterfaceIndex, ByNameOrByAddress) {
   const unsigned lo = if_nametoindex("lo");
   ASSERT_GT(lo, 0u);

@@ -53,6 +53,11 @@ struct address_class {
 [[nodiscard]] bool is_multicast_literal(std::string_view address) noexcept;
 [[nodiscard]] bool is_limited_broadcast_literal(std::string_view address) noexcept;
 
+/// An address and port as people write them: "127.0.0.1:80", "[::1]:80", "[fe80::1%eth0]:80",
+/// "host.test:80"; a unix path or '@name' as it is (it has no port). The text form of
+/// endpoint::to_string() for an address that was not resolved.
+[[nodiscard]] std::string address_port_text(std::string_view address, int port);
+
 /// Limits of the numbers that come with an address.
 inline constexpr int max_port = 65535;
 /// IP_MULTICAST_TTL / IPV6_MULTICAST_HOPS take 0..255.

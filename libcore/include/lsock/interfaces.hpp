@@ -36,6 +36,11 @@ struct interface_address {
 /// Every IPv4/IPv6 address of every interface, in getifaddrs() order.
 [[nodiscard]] result<std::vector<interface_address>> interfaces();
 
+/// True for an IPv4 broadcast address given as a literal: 255.255.255.255, or the broadcast
+/// address of a local subnet (the `broadcast` of one of interfaces(), "192.168.1.255").
+/// False for anything else, and for a subnet's address when the interfaces cannot be listed.
+[[nodiscard]] bool is_broadcast_address(std::string_view address);
+
 /// One IPv4 or IPv6 address of an interface, with what `ip addr` shows for it.
 struct address_info {
   lsock::family family = family::unspec;  ///< inet or inet6
