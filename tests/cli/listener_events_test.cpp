@@ -2,10 +2,9 @@
 // client only and is no stderr line; a listener whose --timeout comes before --count says so
 // in one stderr line and an error event, and exits 1.
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cerrno>
-#include <cstdlib>
-#include <filesystem>
 
 #include "cli_support.hpp"
 #include "peer_support.hpp"
@@ -123,19 +122,6 @@ INSTANTIATE_TEST_SUITE_P(
                       std::vector<std::string>{"tcp-listen", "127.0.0.1", "0", "--count", "1",
                                                "--timeout", "0.3"}));
 
-/// A fresh directory for socket files, removed at the end.
-struct socket_dir {
-  std::string path;
-  socket_dir() {
-    std::string tmpl = "/tmp/lsock-cli-XXXXXX";
-    if (mkdtemp(tmpl.data()) != nullptr) path = tmpl;
-  }
-  ~socket_dir() {
-    std::error_code ec;
-    if (!path.empty()) std::filesystem::remove_all(path, ec);
-  }
-};
-
 bool exists(const std::string& path) {
   struct stat st {};
   return ::stat(path.c_str(), &st) == 0;
@@ -144,21 +130,25 @@ bool exists(const std::string& path) {
 class UnixPathOnExit : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(UnixPathOnExit, TheBoundPathIsRemovedAndAPathInUseIsLeftAlone) {
-  socket_dir dir;
-  ASSERT_FALSE(dir.path.empty());
-  const std::string mine = dir.path + "/mine.sock";
+  // Paths of this process only (the pid), removed before and after.
+  const std::string base = "/tmp/lsock-cli-" + GetParam() + "-" + std::to_string(getpid());
+  const std::string mine = base + "-mine.sock";
+  const std::string theirs = base + "-theirs.sock";
+  ::unlink(mine.c_str());
+  ::unlink(theirs.c_str());
   auto r = run(lsock({"--json", GetParam(), mine, "--count", "1", "--timeout", "0.2"}));
   EXPECT_EQ(r.exit_code, 1) << r.err;  // --timeout before --count
   EXPECT_FALSE(exists(mine)) << GetParam() << " left " << mine << " behind";
 
   // A path another socket holds: the bind fails and the other socket's file stays.
-  const std::string theirs = dir.path + "/theirs.sock";
   auto holder = lsock::socket::bind(socket_type::udp, theirs, 0);
   ASSERT_TRUE(holder.has_value());
   r = run(lsock({"--json", GetParam(), theirs, "--count", "1", "--timeout", "0.2"}));
   EXPECT_EQ(r.exit_code, 1) << r.err;
   EXPECT_NE(r.err.find("in use"), std::string::npos) << r.err;
   EXPECT_TRUE(exists(theirs)) << "a failed bind removed another socket's file";
+  ::unlink(mine.c_str());
+  ::unlink(theirs.c_str());
 }
 
 INSTANTIATE_TEST_SUITE_P(Listeners, UnixPathOnExit, ::testing::Values("udp-listen", "tcp-listen"),
