@@ -2,6 +2,8 @@
 // Sockets left to the garbage collector still hold descriptors, and the collector cannot know
 // it: when a call fails because the process ran out of descriptors, collect once and retry.
 
+#include <lsock/error.hpp>
+
 #include "compat.hpp"
 
 namespace lsocket {
@@ -11,7 +13,7 @@ namespace lsocket {
 template <class Make>
 auto with_gc_retry(lua_State* L, Make&& make) {
   auto r = make();
-  if (!r && (r.error().name == "EMFILE" || r.error().name == "ENFILE")) {
+  if (!r && lsock::out_of_descriptors(r.error())) {
     lua_gc(L, LUA_GCCOLLECT, 0);
     r = make();
   }

@@ -11,6 +11,7 @@
 #include <memory>
 #include <string>
 
+#include "detail/resolver_error.hpp"
 #include "detail/sockaddr.hpp"
 #include "detail/syscalls.hpp"
 
@@ -110,7 +111,7 @@ result<std::vector<endpoint>> unix_endpoint(std::string_view op, std::string_vie
     return library_error(op, EINVAL, "unix domain path contains a NUL byte");
   }
   endpoint ep;
-  auto* un = static_cast<sockaddr_un*>(ep.data());
+  auto* un = static_cast<sockaddr_un*>(detail::storage(ep));
   un->sun_family = AF_UNIX;
   constexpr auto path_offset = offsetof(sockaddr_un, sun_path);
   if (abstract) {
@@ -118,10 +119,10 @@ result<std::vector<endpoint>> unix_endpoint(std::string_view op, std::string_vie
     // use the exact length.
     un->sun_path[0] = '\0';
     std::memcpy(un->sun_path + 1, name.data(), name.size());
-    ep.set_size(static_cast<std::uint32_t>(path_offset + 1 + name.size()));
+    detail::set_size(ep, static_cast<std::uint32_t>(path_offset + 1 + name.size()));
   } else {
     std::memcpy(un->sun_path, name.data(), name.size());
-    ep.set_size(static_cast<std::uint32_t>(path_offset + name.size() + 1));
+    detail::set_size(ep, static_cast<std::uint32_t>(path_offset + name.size() + 1));
   }
   return std::vector<endpoint>{ep};
 }
@@ -155,17 +156,17 @@ bool parse_ip_literal(std::string_view address, int port, endpoint& out) noexcep
   std::memcpy(text, address.data(), address.size());
   text[address.size()] = '\0';
   out = endpoint{};
-  auto* in = static_cast<sockaddr_in*>(out.data());
+  auto* in = static_cast<sockaddr_in*>(detail::storage(out));
   if (inet_pton(AF_INET, text, &in->sin_addr) == 1) {
     in->sin_family = AF_INET;
-    out.set_size(sizeof(sockaddr_in));
+    detail::set_size(out, sizeof(sockaddr_in));
     set_port(out, port);
     return true;
   }
-  auto* in6 = static_cast<sockaddr_in6*>(out.data());
+  auto* in6 = static_cast<sockaddr_in6*>(detail::storage(out));
   if (inet_pton(AF_INET6, text, &in6->sin6_addr) == 1) {
     in6->sin6_family = AF_INET6;
-    out.set_size(sizeof(sockaddr_in6));
+    detail::set_size(out, sizeof(sockaddr_in6));
     set_port(out, port);
     return true;
   }
@@ -180,7 +181,7 @@ result<std::vector<endpoint>> resolve_endpoints(std::string_view op, std::string
   if (auto ok = check_port(op, port); !ok) return std::move(ok).error();
   if (address.empty()) return library_error(op, EINVAL, "empty address");
   if (address.find('\0') != std::string_view::npos) {
-    return resolver_error(op, EAI_NONAME);
+    return detail::resolver_error(op, EAI_NONAME);
   }
   // Literals first, by parsing rather than by looking at which characters they contain
   // ("cafe" and "deadbeef" are names; the original took them for numeric addresses).
@@ -194,7 +195,7 @@ result<std::vector<endpoint>> resolve_endpoints(std::string_view op, std::string
   if (host.find('%') != std::string::npos) hints.ai_flags = AI_NUMERICHOST;
   addrinfo* list = nullptr;
   const int rc = detail::sys().getaddrinfo(host.c_str(), nullptr, &hints, &list);
-  if (rc != 0) return resolver_error(op, rc, errno);
+  if (rc != 0) return detail::resolver_error(op, rc, errno);
   std::unique_ptr<addrinfo, void (*)(addrinfo*)> guard(list, detail::sys().freeaddrinfo);
 
   std::vector<endpoint> out;
@@ -207,7 +208,7 @@ result<std::vector<endpoint>> resolve_endpoints(std::string_view op, std::string
     set_port(e, port);
     out.push_back(e);
   }
-  if (out.empty()) return resolver_error(op, EAI_ADDRFAMILY);
+  if (out.empty()) return detail::resolver_error(op, EAI_ADDRFAMILY);
   return out;
 }
 

@@ -11,6 +11,12 @@
 namespace lsock {
 namespace {
 
+/// RFC 1035: a name is at most 253 characters as text, each label at most 63.
+constexpr std::size_t max_host_name = 253;
+constexpr std::size_t max_host_label = 63;
+/// sizeof(sockaddr_un::sun_path): a path is at most max_unix_path bytes plus its NUL.
+constexpr std::size_t unix_path_capacity = max_unix_path + 1;
+
 bool is_digit(char c) noexcept { return c >= '0' && c <= '9'; }
 bool is_hex(char c) noexcept {
   return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
@@ -139,23 +145,6 @@ address_class classify_name(std::string_view text) {
 
 }  // namespace
 
-std::string_view address_kind_name(address_kind k) noexcept {
-  switch (k) {
-    case address_kind::ipv4:
-      return "ipv4";
-    case address_kind::ipv6:
-      return "ipv6";
-    case address_kind::unix_path:
-      return "unix path";
-    case address_kind::abstract_name:
-      return "abstract name";
-    case address_kind::host_name:
-      return "host name";
-    default:
-      return "malformed";
-  }
-}
-
 address_class classify_address(std::string_view text) {
   if (text.empty()) return malformed("empty address");
   if (text.find('\0') != std::string_view::npos) {
@@ -172,6 +161,14 @@ address_class classify_address(std::string_view text) {
                      "' (expected four decimal numbers 0-255, such as 127.0.0.1)");
   }
   return classify_name(text);
+}
+
+std::string address_port_text(std::string_view address, int port) {
+  if (is_unix_address(address)) return std::string(address);
+  const std::string p = std::to_string(port);
+  // Only an IPv6 literal contains ':'; brackets keep its colons apart from the port's.
+  if (address.find(':') != std::string_view::npos) return "[" + std::string(address) + "]:" + p;
+  return std::string(address) + ":" + p;
 }
 
 bool is_multicast(const endpoint& ep) noexcept {

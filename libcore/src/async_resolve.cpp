@@ -19,6 +19,9 @@
 #include <system_error>
 #include <thread>
 
+#include "detail/resolver_error.hpp"
+#include "detail/resolver_pool.hpp"
+
 namespace lsock {
 namespace detail {
 
@@ -69,7 +72,7 @@ void worker() {
   std::unique_lock lock(p.m);
   for (;;) {
     ++p.idle;
-    const bool work = p.cv.wait_for(lock, std::chrono::milliseconds(resolver_idle_ms),
+    const bool work = p.cv.wait_for(lock, std::chrono::milliseconds(detail::resolver_idle_ms),
                                     [&] { return !p.queue.empty(); });
     --p.idle;
     if (!work) break;
@@ -142,7 +145,7 @@ pool& the_pool() {
 
 result<resolve_request> resolve_request::start(std::string_view name, family_preference prefer) {
   if (name.empty() || name.find('\0') != std::string_view::npos) {
-    return resolver_error("resolve", EAI_NONAME);
+    return detail::resolver_error("resolve", EAI_NONAME);
   }
   auto job = std::make_shared<resolve_job>();
   job->name = std::string(name);
@@ -157,7 +160,7 @@ result<resolve_request> resolve_request::start(std::string_view name, family_pre
   pool& p = the_pool();
   std::lock_guard lock(p.m);
   p.queue.push_back(job);
-  if (p.queue.size() > p.idle && p.threads < resolver_max_threads && !spawn_worker(p) &&
+  if (p.queue.size() > p.idle && p.threads < detail::resolver_max_threads && !spawn_worker(p) &&
       p.threads == 0) {
     p.queue.pop_back();
     close_fd(*job);
@@ -238,7 +241,7 @@ result<std::vector<resolved_address>> resolve_request::finalize() {
   return answer;
 }
 
-unsigned resolver_threads() noexcept {
+unsigned detail::resolver_threads() noexcept {
   pool& p = the_pool();
   std::lock_guard lock(p.m);
   return p.threads;

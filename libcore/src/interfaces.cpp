@@ -5,15 +5,18 @@
 #include <net/if.h>
 #include <netinet/in.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <memory>
 #include <string>
 #include <unordered_map>
 
+#include "detail/interface_lookup.hpp"
 #include "detail/netlink.hpp"
 #include "detail/sockaddr.hpp"
 #include "detail/syscalls.hpp"
+#include "lsock/address_kind.hpp"
 
 namespace lsock {
 namespace {
@@ -94,7 +97,7 @@ result<std::vector<interface_info>> interface_table() {
   }
 }
 
-result<std::vector<interface_link>> links() {
+result<std::vector<detail::interface_link>> detail::links() {
   auto list = read_ifaddrs();
   if (!list) return std::move(list).error();
   std::vector<interface_link> out;
@@ -146,7 +149,18 @@ result<std::vector<interface_address>> interfaces() {
   return out;
 }
 
-result<unsigned> interface_index(std::string_view name_or_addr) {
+bool is_broadcast_address(std::string_view address) {
+  endpoint ep;
+  if (!parse_ip_literal(address, 0, ep) || ep.family() != family::inet) return false;
+  if (is_limited_broadcast(ep)) return true;
+  auto all = interfaces();
+  if (!all) return false;
+  // Both sides are canonical dotted quads (parse_ip_literal takes no other IPv4 form).
+  return std::any_of(all->begin(), all->end(),
+                     [&](const interface_address& a) { return a.broadcast == address; });
+}
+
+result<unsigned> detail::interface_index(std::string_view name_or_addr) {
   if (name_or_addr.find('\0') != std::string_view::npos) {
     // No name has a NUL in it; the C calls below would stop at it and match a prefix.
     return library_error("interface", ENODEV, "no such interface");

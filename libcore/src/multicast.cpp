@@ -8,10 +8,12 @@
 #include <string>
 #include <vector>
 
+#include "detail/interface_lookup.hpp"
 #include "detail/multicast_setup.hpp"
 #include "detail/route.hpp"
 #include "detail/sockaddr.hpp"
 #include "detail/syscalls.hpp"
+#include "lsock/address_kind.hpp"
 #include "lsock/interfaces.hpp"
 
 namespace lsock {
@@ -20,25 +22,11 @@ namespace {
 using detail::sys;
 
 const sockaddr_in6* as_in6(const endpoint& ep) noexcept {
-  return static_cast<const sockaddr_in6*>(ep.data());
-}
-
-bool is_group(const endpoint& ep) noexcept {
-  if (ep.family() == family::inet) {
-    return IN_MULTICAST(ntohl(static_cast<const sockaddr_in*>(ep.data())->sin_addr.s_addr));
-  }
-  return ep.family() == family::inet6 && IN6_IS_ADDR_MULTICAST(&as_in6(ep)->sin6_addr);
-}
-
-/// The limited broadcast address: the kernel sends it out of the interface of the socket's
-/// source address, not by the routing table, once a connect() has fixed that source.
-bool is_limited_broadcast(const endpoint& ep) noexcept {
-  return ep.family() == family::inet &&
-         static_cast<const sockaddr_in*>(ep.data())->sin_addr.s_addr == INADDR_BROADCAST;
+  return static_cast<const sockaddr_in6*>(detail::storage(ep));
 }
 
 result<unsigned> loopback_index() {
-  auto all = links();
+  auto all = detail::links();
   if (!all) return std::move(all).error();
   for (const auto& l : *all) {
     if (l.flags.loopback) return l.index;
@@ -79,15 +67,16 @@ result<void> set_int_option(detail::unique_fd& fd, int level, int name, int valu
 
 /// Interface- and link-local IPv6 groups are bound and connected with a scope id.
 void set_scope(endpoint& ep, unsigned index) noexcept {
-  if (ep.family() != family::inet6 || !is_group(ep) || scope_of(ep) == group_scope::wider) return;
-  static_cast<sockaddr_in6*>(ep.data())->sin6_scope_id = index;
+  if (ep.family() != family::inet6 || !is_multicast(ep) || scope_of(ep) == group_scope::wider)
+    return;
+  static_cast<sockaddr_in6*>(detail::storage(ep))->sin6_scope_id = index;
 }
 
 result<void> join(detail::unique_fd& fd, const endpoint& group, unsigned index) {
   int rc = 0;
   if (group.family() == family::inet) {
     ip_mreqn req{};
-    req.imr_multiaddr = static_cast<const sockaddr_in*>(group.data())->sin_addr;
+    req.imr_multiaddr = static_cast<const sockaddr_in*>(detail::storage(group))->sin_addr;
     req.imr_ifindex = static_cast<int>(index);
     rc = sys().setsockopt(fd.get(), IPPROTO_IP, IP_ADD_MEMBERSHIP, &req, sizeof req);
   } else {
@@ -105,13 +94,13 @@ result<void> join(detail::unique_fd& fd, const endpoint& group, unsigned index) 
 /// that address's interface instead of the route's: so the route's interface is set here.
 result<void> set_ipv4_sending_interface(detail::unique_fd& fd, const endpoint& remote,
                                         unsigned index) {
-  if (index == 0 && (is_group(remote) || is_limited_broadcast(remote))) {
+  if (index == 0 && (is_multicast(remote) || is_limited_broadcast(remote))) {
     auto routed = detail::route_output_interface(remote);
     if (!routed) return std::move(routed).error();
     index = *routed;
   }
   if (index == 0) return {};
-  if (is_group(remote)) {
+  if (is_multicast(remote)) {
     ip_mreqn req{};
     req.imr_ifindex = static_cast<int>(index);
     if (sys().setsockopt(fd.get(), IPPROTO_IP, IP_MULTICAST_IF, &req, sizeof req) < 0) {
@@ -127,7 +116,7 @@ result<void> set_ipv4_sending_interface(detail::unique_fd& fd, const endpoint& r
 }  // namespace
 
 group_scope scope_of(const endpoint& group) noexcept {
-  if (!is_group(group) || group.family() != family::inet6) return group_scope::wider;
+  if (!is_multicast(group) || group.family() != family::inet6) return group_scope::wider;
   switch (as_in6(group)->sin6_addr.s6_addr[1] & 0x0f) {
     case 1:
       return group_scope::interface_local;
@@ -139,8 +128,8 @@ group_scope scope_of(const endpoint& group) noexcept {
 }
 
 result<unsigned> group_interface(const endpoint& group, std::string_view iface) {
-  if (!iface.empty()) return interface_index(iface);
-  if (group.family() != family::inet6 || !is_group(group)) return 0U;
+  if (!iface.empty()) return detail::interface_index(iface);
+  if (group.family() != family::inet6 || !is_multicast(group)) return 0U;
   if (const unsigned zone = as_in6(group)->sin6_scope_id; zone != 0) return zone;
   switch (scope_of(group)) {
     case group_scope::interface_local:
@@ -166,7 +155,7 @@ result<void> setup_mcast_receiver(unique_fd& fd, endpoint& local, const socket_o
     if (auto ok = set_int_option(fd, SOL_SOCKET, SO_BROADCAST, 1); !ok) return ok;
   }
   // Binding to a wildcard or unicast address just receives; a group address is joined.
-  if (!is_group(local)) return {};
+  if (!is_multicast(local)) return {};
   if (auto ok = join(fd, local, *index); !ok) return ok;
   set_scope(local, *index);
   return {};

@@ -7,6 +7,7 @@
 #include <memory>
 #include <string>
 
+#include "detail/resolver_error.hpp"
 #include "detail/sockaddr.hpp"
 #include "detail/syscalls.hpp"
 
@@ -14,7 +15,7 @@ namespace lsock {
 
 result<std::vector<resolved_address>> resolve(std::string_view name, family_preference prefer) {
   if (name.empty() || name.find('\0') != std::string_view::npos) {
-    return resolver_error("resolve", EAI_NONAME);
+    return detail::resolver_error("resolve", EAI_NONAME);
   }
   const std::string host(name);
   addrinfo hints{};
@@ -25,7 +26,7 @@ result<std::vector<resolved_address>> resolve(std::string_view name, family_pref
   hints.ai_socktype = SOCK_STREAM;
   addrinfo* list = nullptr;
   const int rc = detail::sys().getaddrinfo(host.c_str(), nullptr, &hints, &list);
-  if (rc != 0) return resolver_error("resolve", rc, errno);
+  if (rc != 0) return detail::resolver_error("resolve", rc, errno);
   std::unique_ptr<addrinfo, void (*)(addrinfo*)> guard(list, detail::sys().freeaddrinfo);
 
   std::vector<resolved_address> out;
@@ -38,7 +39,7 @@ result<std::vector<resolved_address>> resolve(std::string_view name, family_pref
     });
     if (!seen) out.push_back(std::move(r));
   }
-  if (out.empty()) return resolver_error("resolve", EAI_NODATA);
+  if (out.empty()) return detail::resolver_error("resolve", EAI_NODATA);
   return out;
 }
 

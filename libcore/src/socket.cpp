@@ -18,6 +18,7 @@
 #include "detail/syscalls.hpp"
 #include "detail/unique_fd.hpp"
 #include "lsock/poll.hpp"
+#include "lsock/unix_path.hpp"
 
 namespace lsock {
 namespace {
@@ -112,14 +113,13 @@ result<socket> socket::bind(socket_type type, std::string_view address, int port
     if (sys().bind(fd->get(), detail::as_sockaddr(local), local.size()) < 0) {
       return system_error("bind", errno);
     }
+    // bind() created the socket file of a unix path; if the caller gets no socket, nothing may
+    // remain (the next bind would fail with EADDRINUSE).
+    unix_path_guard file(local);
     if (type == socket_type::tcp && sys().listen(fd->get(), opts.backlog) < 0) {
-      const int err = errno;
-      // bind() created the socket file; the caller gets no socket, so nothing may remain.
-      if (local.family() == family::unix_domain && !address.starts_with('@')) {
-        (void)::unlink(local.addr().c_str());
-      }
-      return system_error("listen", err);
+      return system_error("listen", errno);
     }
+    file.release();
     return socket(fd->release(), ep.family(),
                   type == socket_type::tcp ? socket_type::tcp : socket_type::udp, true,
                   type == socket_type::mcast);
@@ -235,7 +235,7 @@ result<void> socket::check_usable(std::string_view op) const {
 result<io_status> socket::accept(accepted& out) {
   if (auto ok = check_open("accept"); !ok) return std::move(ok).error();
   endpoint peer;
-  socklen_t len = endpoint::capacity();
+  socklen_t len = detail::endpoint_capacity;
   const int fd = detail::retry_eintr([&] {
     return sys().accept4(fd_, detail::as_sockaddr(peer), &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
   });
@@ -244,7 +244,7 @@ result<io_status> socket::accept(accepted& out) {
     if (is_would_block(errno) || errno == ECONNABORTED) return io_status::would_block;
     return system_error("accept", errno);
   }
-  peer.set_size(len);
+  detail::set_size(peer, len);
   out.socket = socket(fd, family_, type_, false, multicast_);
   out.peer = peer;
   return io_status::ready;
@@ -276,16 +276,16 @@ result<transfer> socket::recvfrom(std::span<char> buf, endpoint& from) {
     // original consumed the data, then returned nil and a stale error).
     auto r = recv(buf);
     if (r && r->status == io_status::ready) {
-      socklen_t len = endpoint::capacity();
+      socklen_t len = detail::endpoint_capacity;
       if (sys().getpeername(fd_, detail::as_sockaddr(from), &len) == 0) {
-        from.set_size(len);
+        detail::set_size(from, len);
       } else {
-        from.set_size(0);
+        detail::set_size(from, 0);
       }
     }
     return r;
   }
-  socklen_t len = endpoint::capacity();
+  socklen_t len = detail::endpoint_capacity;
   const ssize_t n = detail::retry_eintr([&] {
     return sys().recvfrom(fd_, buf.data(), buf.size(), MSG_TRUNC, detail::as_sockaddr(from), &len);
   });
@@ -293,7 +293,7 @@ result<transfer> socket::recvfrom(std::span<char> buf, endpoint& from) {
     if (is_would_block(errno)) return transfer{};
     return system_error("recvfrom", errno);
   }
-  from.set_size(len);
+  detail::set_size(from, len);
   const auto got = static_cast<std::size_t>(n);
   return transfer{io_status::ready, std::min(got, buf.size()), got > buf.size(), got};
 }
@@ -327,15 +327,15 @@ namespace {
 
 /// An IPv4 address as ::ffff:a.b.c.d, so an IPv6 socket can reach it.
 endpoint v4_mapped(const endpoint& v4) noexcept {
-  const auto* in = static_cast<const sockaddr_in*>(v4.data());
+  const auto* in = static_cast<const sockaddr_in*>(detail::storage(v4));
   endpoint out;
-  auto* in6 = static_cast<sockaddr_in6*>(out.data());
+  auto* in6 = static_cast<sockaddr_in6*>(detail::storage(out));
   in6->sin6_family = AF_INET6;
   in6->sin6_port = in->sin_port;
   in6->sin6_addr.s6_addr[10] = 0xff;
   in6->sin6_addr.s6_addr[11] = 0xff;
   std::memcpy(&in6->sin6_addr.s6_addr[12], &in->sin_addr, 4);
-  out.set_size(sizeof(sockaddr_in6));
+  detail::set_size(out, sizeof(sockaddr_in6));
   return out;
 }
 
@@ -400,9 +400,9 @@ namespace {
 /// getsockname() or getpeername(), named `op` in errors.
 result<endpoint> name_of(int fd, const char* op, int (*call)(int, sockaddr*, socklen_t*)) {
   endpoint ep;
-  socklen_t len = endpoint::capacity();
+  socklen_t len = detail::endpoint_capacity;
   if (call(fd, detail::as_sockaddr(ep), &len) < 0) return system_error(op, errno);
-  ep.set_size(len);
+  detail::set_size(ep, len);
   return ep;
 }
 

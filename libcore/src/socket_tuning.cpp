@@ -6,6 +6,7 @@
 
 #include <cerrno>
 
+#include "detail/socket_buffers.hpp"
 #include "detail/syscalls.hpp"
 
 namespace lsock {
@@ -53,7 +54,11 @@ result<void> set_send_buffer(socket& s, int bytes) {
 result<void> set_receive_buffer(socket& s, int bytes) {
   return set_int(s, "setsockopt", SO_RCVBUF, bytes);
 }
-result<int> send_buffer_size(const socket& s) { return get_int(s, "getsockopt", SO_SNDBUF); }
-result<int> receive_buffer_size(const socket& s) { return get_int(s, "getsockopt", SO_RCVBUF); }
+result<int> detail::send_buffer_size(const socket& s) {
+  return get_int(s, "getsockopt", SO_SNDBUF);
+}
+result<int> detail::receive_buffer_size(const socket& s) {
+  return get_int(s, "getsockopt", SO_RCVBUF);
+}
 
 }  // namespace lsock

@@ -1,6 +1,9 @@
 // Listener events: a client's error is an event about that client (with "client"), ends that
 // client only and is no stderr line; a listener whose --timeout comes before --count says so
 // in one stderr line and an error event, and exits 1.
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <cerrno>
 
 #include "cli_support.hpp"
@@ -118,6 +121,38 @@ INSTANTIATE_TEST_SUITE_P(
                                                "--timeout", "0.3"},
                       std::vector<std::string>{"tcp-listen", "127.0.0.1", "0", "--count", "1",
                                                "--timeout", "0.3"}));
+
+bool exists(const std::string& path) {
+  struct stat st {};
+  return ::stat(path.c_str(), &st) == 0;
+}
+
+class UnixPathOnExit : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(UnixPathOnExit, TheBoundPathIsRemovedAndAPathInUseIsLeftAlone) {
+  // Paths of this process only (the pid), removed before and after.
+  const std::string base = "/tmp/lsock-cli-" + GetParam() + "-" + std::to_string(getpid());
+  const std::string mine = base + "-mine.sock";
+  const std::string theirs = base + "-theirs.sock";
+  ::unlink(mine.c_str());
+  ::unlink(theirs.c_str());
+  auto r = run(lsock({"--json", GetParam(), mine, "--count", "1", "--timeout", "0.2"}));
+  EXPECT_EQ(r.exit_code, 1) << r.err;  // --timeout before --count
+  EXPECT_FALSE(exists(mine)) << GetParam() << " left " << mine << " behind";
+
+  // A path another socket holds: the bind fails and the other socket's file stays.
+  auto holder = lsock::socket::bind(socket_type::udp, theirs, 0);
+  ASSERT_TRUE(holder.has_value());
+  r = run(lsock({"--json", GetParam(), theirs, "--count", "1", "--timeout", "0.2"}));
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_NE(r.err.find("in use"), std::string::npos) << r.err;
+  EXPECT_TRUE(exists(theirs)) << "a failed bind removed another socket's file";
+  ::unlink(mine.c_str());
+  ::unlink(theirs.c_str());
+}
+
+INSTANTIATE_TEST_SUITE_P(Listeners, UnixPathOnExit, ::testing::Values("udp-listen", "tcp-listen"),
+                         [](const auto& tp) { return tp.param == "udp-listen" ? "udp" : "tcp"; });
 
 }  // namespace
 }  // namespace lsock::test

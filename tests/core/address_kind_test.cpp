@@ -1,12 +1,31 @@
 // classify_address: the one rule the CLI judges every address argument by, and the predicates
 // and limits that go with it.
 #include <gtest/gtest.h>
+#include <sys/un.h>
 
 #include <lsock/lsock.hpp>
 #include <string>
 
 namespace lsock {
 namespace {
+
+/// Readable kinds in failure messages.
+std::string_view kind_name(address_kind k) {
+  switch (k) {
+    case address_kind::ipv4:
+      return "ipv4";
+    case address_kind::ipv6:
+      return "ipv6";
+    case address_kind::unix_path:
+      return "unix path";
+    case address_kind::abstract_name:
+      return "abstract name";
+    case address_kind::host_name:
+      return "host name";
+    default:
+      return "malformed";
+  }
+}
 
 struct kind_case {
   std::string text;
@@ -19,7 +38,7 @@ class Classify : public ::testing::TestWithParam<kind_case> {};
 TEST_P(Classify, GivesTheKindAndWhy) {
   const auto& c = GetParam();
   const address_class got = classify_address(c.text);
-  EXPECT_EQ(address_kind_name(got.kind), address_kind_name(c.kind)) << c.text;
+  EXPECT_EQ(kind_name(got.kind), kind_name(c.kind)) << c.text;
   if (c.kind == address_kind::malformed) {
     EXPECT_NE(got.reason.find(c.zone_or_reason), std::string::npos) << c.text << ": " << got.reason;
   } else {
@@ -109,11 +128,23 @@ TEST(AddressKind, PredicatesOnLiteralsAndEndpoints) {
   EXPECT_FALSE(is_multicast((*unix_ep)[0]));
 }
 
+TEST(AddressKind, AddressPortTextBracketsIpv6AndLeavesUnixAddressesAlone) {
+  EXPECT_EQ(address_port_text("127.0.0.1", 80), "127.0.0.1:80");
+  EXPECT_EQ(address_port_text("::1", 80), "[::1]:80");
+  EXPECT_EQ(address_port_text("fe80::1%lo", 7), "[fe80::1%lo]:7");
+  EXPECT_EQ(address_port_text("name.test", 443), "name.test:443");
+  EXPECT_EQ(address_port_text("/run/x.sock", 0), "/run/x.sock");
+  EXPECT_EQ(address_port_text("@name", 9), "@name");
+  // The same text endpoint::to_string() gives once the literal is parsed.
+  endpoint ep;
+  ASSERT_TRUE(parse_ip_literal("::1", 80, ep));
+  EXPECT_EQ(address_port_text("::1", 80), ep.to_string());
+}
+
 TEST(AddressKind, LimitsMatchTheKernel) {
   EXPECT_EQ(max_port, 65535);
   EXPECT_EQ(max_ttl, 255);
-  EXPECT_EQ(unix_path_capacity, 108u);  // sizeof(sockaddr_un::sun_path) on Linux
-  EXPECT_EQ(max_unix_path + 1, unix_path_capacity);
+  EXPECT_EQ(max_unix_path + 1, sizeof(sockaddr_un{}.sun_path));  // 108 on Linux
   // The longest path the rule accepts is one the core can build an endpoint from.
   const std::string longest = "/" + std::string(max_unix_path - 1, 'p');
   EXPECT_EQ(classify_address(longest).kind, address_kind::unix_path);

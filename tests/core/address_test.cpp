@@ -9,6 +9,7 @@
 #include <cstddef>
 #include <cstring>
 
+#include "detail/sockaddr.hpp"  // the raw sockaddr an endpoint holds
 #include "test_support.hpp"
 
 namespace lsock {
@@ -85,7 +86,7 @@ TEST(Address, ScopedIpv6LiteralCarriesTheInterfaceIndex) {
   auto eps = resolve_endpoints("connect", "fe80::1%lo", 7, socket_type::udp);
   ASSERT_TRUE(eps) << why(eps);
   ASSERT_EQ(eps->size(), 1u);
-  const auto* in6 = static_cast<const sockaddr_in6*>((*eps)[0].data());
+  const auto* in6 = static_cast<const sockaddr_in6*>(detail::storage((*eps)[0]));
   EXPECT_EQ(in6->sin6_scope_id, if_nametoindex("lo"));
   EXPECT_EQ((*eps)[0].size(), sizeof(sockaddr_in6));
 }
@@ -209,7 +210,7 @@ TEST_P(AbstractLength, IsFamilyPlusNulPlusName) {
   ASSERT_TRUE(eps) << why(eps);
   const endpoint& ep = (*eps)[0];
   EXPECT_EQ(ep.size(), sizeof(sa_family_t) + 1 + name.size());
-  const auto* un = static_cast<const sockaddr_un*>(ep.data());
+  const auto* un = static_cast<const sockaddr_un*>(detail::storage(ep));
   EXPECT_EQ(un->sun_family, AF_UNIX);
   EXPECT_EQ(un->sun_path[0], '\0');
   EXPECT_EQ(std::string(un->sun_path + 1, name.size()), name);
@@ -223,7 +224,7 @@ TEST(Address, UnixPathEndpointHoldsThePath) {
   auto eps = resolve_endpoints("bind", "/x/y", 0, socket_type::tcp);
   ASSERT_TRUE(eps) << why(eps);
   const endpoint& ep = (*eps)[0];
-  const auto* un = static_cast<const sockaddr_un*>(ep.data());
+  const auto* un = static_cast<const sockaddr_un*>(detail::storage(ep));
   EXPECT_EQ(un->sun_family, AF_UNIX);
   EXPECT_STREQ(un->sun_path, "/x/y");
   // The kernel accepts the path with or without its terminating NUL.
@@ -317,12 +318,12 @@ TEST(Address, DefaultAndUnnamedEndpoints) {
   EXPECT_EQ(none.addr(), "");
   EXPECT_EQ(none.port(), 0);
   EXPECT_EQ(none.size(), 0u);
-  EXPECT_GE(endpoint::capacity(), sizeof(sockaddr_storage));
+  EXPECT_GE(detail::endpoint_capacity, sizeof(sockaddr_storage));
 
   // An unnamed unix socket (what accept() reports for an unbound client): just the family.
   endpoint unnamed;
-  static_cast<sockaddr_un*>(unnamed.data())->sun_family = AF_UNIX;
-  unnamed.set_size(sizeof(sa_family_t));
+  static_cast<sockaddr_un*>(detail::storage(unnamed))->sun_family = AF_UNIX;
+  detail::set_size(unnamed, sizeof(sa_family_t));
   EXPECT_EQ(unnamed.family(), family::unix_domain);
   EXPECT_EQ(unnamed.addr(), "");
   EXPECT_EQ(unnamed.port(), 0);

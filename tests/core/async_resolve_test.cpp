@@ -10,12 +10,16 @@
 #include <thread>
 #include <vector>
 
+#include "detail/resolver_pool.hpp"
 #include "seam.hpp"
 #include "test_support.hpp"
 
 namespace lsock {
 namespace {
 
+using detail::resolver_idle_ms;
+using detail::resolver_max_threads;
+using detail::resolver_threads;
 using test::why;
 
 /// Waits up to `ms` for `fd` to turn readable.

@@ -8,10 +8,14 @@
 #include <thread>
 #include <vector>
 
+#include "detail/resolver_error.hpp"
 #include "test_support.hpp"
 
 namespace lsock {
 namespace {
+
+using detail::eai_name;
+using detail::resolver_error;
 
 struct errno_case {
   int code;
@@ -50,7 +54,24 @@ INSTANTIATE_TEST_SUITE_P(
 
 TEST(ErrorNames, UnknownErrnoIsENumber) {
   EXPECT_EQ(errno_name(99999), "E99999");
-  EXPECT_EQ(errno_name(0).empty(), false);
+  EXPECT_EQ(errno_name(0), "E0");
+  EXPECT_EQ(errno_name(-1), "E-1");
+}
+
+TEST(Errors, OutOfDescriptorsIsEmfileOrEnfileFromTheSystem) {
+  EXPECT_TRUE(out_of_descriptors(system_error("socket", EMFILE)));
+  EXPECT_TRUE(out_of_descriptors(system_error("accept", ENFILE)));
+  EXPECT_FALSE(out_of_descriptors(system_error("socket", ENOMEM)));
+  // Judged by domain and code, not by the name: a library error with the code is not it.
+  EXPECT_FALSE(out_of_descriptors(library_error("socket", EMFILE, "made up")));
+}
+
+TEST(ErrorNames, EveryErrnoGlibcKnowsHasItsName) {
+  // Names beyond the common socket errors come from glibc too (no hand-kept list).
+  EXPECT_EQ(errno_name(ESTALE), "ESTALE");
+  EXPECT_EQ(errno_name(EDQUOT), "EDQUOT");
+  EXPECT_EQ(errno_name(ETXTBSY), "ETXTBSY");
+  EXPECT_EQ(errno_name(EWOULDBLOCK), "EAGAIN");
 }
 
 struct eai_case {

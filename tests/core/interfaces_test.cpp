@@ -7,11 +7,13 @@
 #include <bit>
 #include <cstring>
 
+#include "detail/interface_lookup.hpp"
 #include "test_support.hpp"
 
 namespace lsock {
 namespace {
 
+using detail::interface_index;
 using test::why;
 
 /// The number of leading one bits of a netmask in text form; -1 if it is not a netmask.
@@ -89,6 +91,26 @@ TEST(Interfaces, EveryRecordIsConsistent) {
     }
     if (a.family == family::inet6) {
       EXPECT_EQ(a.broadcast, "");
+    }
+  }
+}
+
+TEST(Interfaces, BroadcastAddressesAreTheLimitedOneAndEachSubnets) {
+  EXPECT_TRUE(is_broadcast_address("255.255.255.255"));
+  EXPECT_FALSE(is_broadcast_address("127.0.0.1"));
+  EXPECT_FALSE(is_broadcast_address("224.0.0.1"));
+  EXPECT_FALSE(is_broadcast_address("ff02::1"));
+  EXPECT_FALSE(is_broadcast_address("name.test"));
+  EXPECT_FALSE(is_broadcast_address(""));
+  auto all = interfaces();
+  ASSERT_TRUE(all) << why(all);
+  for (const auto& a : *all) {
+    if (!a.broadcast.empty()) {
+      EXPECT_TRUE(is_broadcast_address(a.broadcast)) << a.name;
+    }
+    // An interface's own address is not its subnet's broadcast address.
+    if (a.family == family::inet && a.addr != a.broadcast) {
+      EXPECT_FALSE(is_broadcast_address(a.addr)) << a.name << " " << a.addr;
     }
   }
 }

@@ -15,12 +15,14 @@
 #include <sstream>
 #include <vector>
 
+#include "detail/interface_lookup.hpp"
 #include "netns_support.hpp"
 #include "test_support.hpp"
 
 namespace lsock {
 namespace {
 
+using detail::interface_index;
 using test::joined;
 using test::wait_readable;
 using test::why;

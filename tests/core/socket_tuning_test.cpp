@@ -5,8 +5,13 @@
 #include <lsock/poll.hpp>
 #include <lsock/socket_tuning.hpp>
 
+#include "detail/socket_buffers.hpp"
+
 namespace lsock {
 namespace {
+
+using detail::receive_buffer_size;
+using detail::send_buffer_size;
 
 struct tcp_pair {
   socket listener, client, server;

@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "detail/interface_lookup.hpp"
+#include "detail/resolver_error.hpp"
 #include "lsock/lsock.hpp"
 #include "seam.hpp"
 #include "seam_test.hpp"
@@ -15,6 +17,8 @@
 namespace lsock {
 namespace {
 
+using detail::eai_name;
+using detail::interface_index;
 using seam::call;
 
 class Fault : public seam::seam_test {};

@@ -7,6 +7,7 @@
 #include <lua.hpp>
 #include <string>
 
+#include "detail/resolver_error.hpp"
 #include "lsock/lsock.hpp"
 #include "seam.hpp"
 #include "test_support.hpp"
@@ -16,6 +17,7 @@ extern "C" int luaopen_lsocket(lua_State* L);
 namespace lsock {
 namespace {
 
+using detail::resolver_error;
 using seam::call;
 
 /// A Lua state with lsocket loaded as the global `lsocket`.

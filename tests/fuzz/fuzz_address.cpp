@@ -8,6 +8,8 @@
 #include <cstring>
 #include <string>
 
+#include "detail/interface_lookup.hpp"
+#include "detail/sockaddr.hpp"
 #include "lsock/lsock.hpp"
 #include "sandbox.hpp"
 
@@ -69,7 +71,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       const std::string addr = ep.addr();
       if (addr.find('%') == std::string::npos) {
         if (!parse_ip_literal(addr, port, again)) broken("addr() is not a literal");
-        if (again.size() != ep.size() || std::memcmp(again.data(), ep.data(), ep.size()) != 0) {
+        if (again.size() != ep.size() || std::memcmp(lsock::detail::storage(again),
+                                                     lsock::detail::storage(ep), ep.size()) != 0) {
           broken("addr() does not round-trip");
         }
       }
@@ -79,7 +82,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   // A literal is exactly one endpoint, whatever the preference says about names.
   if (literal) {
     if (!eps || eps->size() != 1) broken("a literal did not give one endpoint");
-    if (std::memcmp((*eps)[0].data(), lit.data(), lit.size()) != 0) broken("literal differs");
+    if (std::memcmp(lsock::detail::storage((*eps)[0]), lsock::detail::storage(lit), lit.size()) !=
+        0)
+      broken("literal differs");
   }
 
   if (check_port("fuzz", port).has_value() != (port >= 0 && port <= 65535)) {
@@ -95,7 +100,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   } else {
     check_error(r.error(), "resolve");
   }
-  (void)interface_index(address);
+  (void)detail::interface_index(address);
   // Every resolver list handed out was freed, once (the original leaked them).
   const auto& st = seam::st();
   if (st.gai_freed != st.gai_ok || !st.fake_lists.empty()) broken("a getaddrinfo list leaked");

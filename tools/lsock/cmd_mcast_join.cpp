@@ -2,6 +2,7 @@
 // what arrives.
 
 #include <limits>
+#include <lsock/address_kind.hpp>
 #include <lsock/multicast.hpp>
 #include <lsock/socket.hpp>
 
@@ -24,7 +25,7 @@ int run(const mcast_join_options& o, const output& out) {
   check_group(o.group);
   const int port = parse_port(o.port);
   // The limited broadcast address is received on a socket bound to the wildcard.
-  const std::string bind_to = o.group == "255.255.255.255" ? "0.0.0.0" : o.group;
+  const std::string bind_to = is_limited_broadcast_literal(o.group) ? "0.0.0.0" : o.group;
   socket_options so;
   so.iface = o.iface;
   auto s = lsock::socket::bind(socket_type::mcast, bind_to, port, so);

@@ -6,6 +6,7 @@
 #include <limits>
 #include <list>
 #include <lsock/socket.hpp>
+#include <lsock/unix_path.hpp>
 
 #include "commands.hpp"
 #include "common.hpp"
@@ -148,7 +149,7 @@ int run(const tcp_listen_options& o, const output& out) {
     out.failure(with_address(listener.error(), where), true);
     return 1;
   }
-  const unix_path_cleanup cleanup(where.address);
+  const unix_path_guard cleanup(*listener);  // as socat: the path is free for the next run
   install_stop_handlers();
   const auto start = now_ns();
   const auto deadline = deadline_after(o.timeout);

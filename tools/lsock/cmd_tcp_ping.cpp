@@ -6,6 +6,7 @@
 
 #include <cmath>
 #include <limits>
+#include <lsock/address_kind.hpp>
 #include <lsock/socket.hpp>
 #include <optional>
 
@@ -53,11 +54,6 @@ probe_result probe_once(const std::string& addr, int port, const socket_options&
   return {std::nullopt, elapsed_ms(start)};
 }
 
-std::string where_text(const std::string& addr, int port) {
-  return (addr.find(':') != std::string::npos ? "[" + addr + "]" : addr) + ":" +
-         std::to_string(port);
-}
-
 struct ping_stats {
   long long sent = 0;
   long long ok = 0;
@@ -66,7 +62,7 @@ struct ping_stats {
   void report(const output& out, const std::string& addr, int port, const probe_result& r) {
     ++sent;
     json ev{{"event", "probe"}, {"seq", sent}, {"addr", addr}, {"port", port}};
-    std::string line = where_text(addr, port) + " seq=" + std::to_string(sent) + " ";
+    std::string line = address_port_text(addr, port) + " seq=" + std::to_string(sent) + " ";
     if (r.err) {
       ev["ok"] = false;
       ev["state"] = failure_word(*r.err);
@@ -120,7 +116,7 @@ void print_summary(const output& out, const ping_stats& st, const std::string& h
   }
   char buf[256];
   out.text("");
-  out.text("--- " + where_text(host, port) + " tcp-ping statistics ---");
+  out.text("--- " + address_port_text(host, port) + " tcp-ping statistics ---");
   (void)std::snprintf(buf, sizeof buf, "%lld probes sent, %lld ok, %lld failed, %.1f%% loss",
                       st.sent, st.ok, st.sent - st.ok, st.loss_percent());
   out.text(buf);

@@ -2,6 +2,7 @@
 
 #include <limits>
 #include <lsock/socket.hpp>
+#include <lsock/unix_path.hpp>
 
 #include "commands.hpp"
 #include "common.hpp"
@@ -36,7 +37,7 @@ int run(const udp_listen_options& o, const output& out) {
     out.failure(with_address(s.error(), where), true);
     return 1;
   }
-  const unix_path_cleanup cleanup(where.address);
+  const unix_path_guard cleanup(*s);  // as socat: the path is free for the next run
   if (auto local = s->local_endpoint()) {
     json ev{{"event", "listening"}};
     ev.update(endpoint_json(*local));

@@ -74,14 +74,6 @@ void check_not_group(std::string_view address, std::string_view what) {
   }
 }
 
-unix_path_cleanup::unix_path_cleanup(std::string_view address) {
-  if (is_unix_address(address) && !address.starts_with('@')) path_ = address;
-}
-
-unix_path_cleanup::~unix_path_cleanup() {
-  if (!path_.empty()) (void)::unlink(path_.c_str());
-}
-
 long read_some(int fd, char* buf, std::size_t size) {
   for (;;) {
     const ssize_t n = ::read(fd, buf, size);

@@ -57,19 +57,6 @@ void check_not_group(std::string_view address, std::string_view what);
 /// is malformed.
 address_class check_address(std::string_view address);
 
-/// Removes a unix socket path this process bound when it goes out of scope (as socat does), so
-/// the next run can bind it again. Abstract names and IP addresses are left alone.
-class unix_path_cleanup {
- public:
-  explicit unix_path_cleanup(std::string_view address);
-  ~unix_path_cleanup();
-  unix_path_cleanup(const unix_path_cleanup&) = delete;
-  unix_path_cleanup& operator=(const unix_path_cleanup&) = delete;
-
- private:
-  std::string path_;
-};
-
 /// read(2) on a plain descriptor (stdin), retrying EINTR: bytes read, 0 at end of input, -1 on
 /// error.
 [[nodiscard]] long read_some(int fd, char* buf, std::size_t size);

@@ -13,6 +13,10 @@
 
 namespace lsock {
 
+namespace detail {
+struct endpoint_access;  // libcore's own system calls reach the raw sockaddr through it
+}
+
 enum class family { unspec, inet, inet6, unix_domain };
 /// "inet", "inet6", "unix" ("unspec" for unspec).
 [[nodiscard]] std::string_view family_name(family f) noexcept;
@@ -42,14 +46,11 @@ class endpoint {
   /// "127.0.0.1:80", "[::1]:80", "/run/x.sock", "@name".
   [[nodiscard]] std::string to_string() const;
 
-  /// Raw access for libcore's own system calls (a struct sockaddr* and its length).
-  [[nodiscard]] const void* data() const noexcept { return storage_.data(); }
-  [[nodiscard]] void* data() noexcept { return storage_.data(); }
+  /// The address's length in bytes as the kernel gives it; 0 for an empty endpoint.
   [[nodiscard]] std::uint32_t size() const noexcept { return size_; }
-  [[nodiscard]] static constexpr std::uint32_t capacity() noexcept { return sizeof(storage_); }
-  void set_size(std::uint32_t n) noexcept { size_ = n; }
 
  private:
+  friend struct detail::endpoint_access;
   alignas(8) std::array<std::byte, 128> storage_{};
   std::uint32_t size_ = 0;
 };

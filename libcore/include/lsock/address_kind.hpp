@@ -26,9 +26,6 @@ namespace lsock {
 
 enum class address_kind { ipv4, ipv6, unix_path, abstract_name, host_name, malformed };
 
-/// "ipv4", "ipv6", "unix path", "abstract name", "host name", "malformed".
-[[nodiscard]] std::string_view address_kind_name(address_kind k) noexcept;
-
 struct address_class {
   address_kind kind = address_kind::malformed;
   /// ipv6 only: the zone after '%' ("eth0", "2"), "" when there is none.
@@ -56,16 +53,16 @@ struct address_class {
 [[nodiscard]] bool is_multicast_literal(std::string_view address) noexcept;
 [[nodiscard]] bool is_limited_broadcast_literal(std::string_view address) noexcept;
 
+/// An address and port as people write them: "127.0.0.1:80", "[::1]:80", "[fe80::1%eth0]:80",
+/// "host.test:80"; a unix path or '@name' as it is (it has no port). The text form of
+/// endpoint::to_string() for an address that was not resolved.
+[[nodiscard]] std::string address_port_text(std::string_view address, int port);
+
 /// Limits of the numbers that come with an address.
 inline constexpr int max_port = 65535;
 /// IP_MULTICAST_TTL / IPV6_MULTICAST_HOPS take 0..255.
 inline constexpr int max_ttl = 255;
 /// listen() backlogs above this are clipped by the kernel (somaxconn's ceiling).
 inline constexpr int max_backlog = 65535;
-/// RFC 1035: a name is at most 253 characters as text, each label at most 63.
-inline constexpr std::size_t max_host_name = 253;
-inline constexpr std::size_t max_host_label = 63;
-/// sizeof(sockaddr_un::sun_path): a path is at most max_unix_path bytes plus its NUL.
-inline constexpr std::size_t unix_path_capacity = max_unix_path + 1;
 
 }  // namespace lsock

@@ -11,8 +11,8 @@
 /// has started. The pool calls lsock::resolve, so the answer (IP literals, EAI_* errors,
 /// de-duplication) is exactly the blocking call's.
 ///
-/// The pool: at most resolver_max_threads threads, started when lookups are queued and none is
-/// idle, and ending after resolver_idle_ms without work, so a process that stops looking names
+/// The pool: at most 8 threads, started when lookups are queued and none is idle, and ending
+/// after a second without work, so a process that stops looking names
 /// up keeps no threads. A lookup that cannot be stopped (a resolver that does not answer)
 /// keeps its thread until the resolver gives up; the request itself, its descriptor and its
 /// queue slot are released at once when it is cancelled.
@@ -30,11 +30,6 @@ namespace lsock {
 namespace detail {
 struct resolve_job;
 }
-
-/// Most lookups that run at the same time; more requests wait in a queue.
-inline constexpr unsigned resolver_max_threads = 8;
-/// How long a worker thread without work lives on.
-inline constexpr int resolver_idle_ms = 1000;
 
 /// Where a request stands.
 enum class resolve_state {
@@ -82,8 +77,5 @@ class resolve_request {
       : job_(std::move(job)) {}
   std::shared_ptr<detail::resolve_job> job_;
 };
-
-/// Worker threads alive now (for tests and diagnostics).
-[[nodiscard]] unsigned resolver_threads() noexcept;
 
 }  // namespace lsock

@@ -27,14 +27,14 @@ struct error {
 
 /// An error from errno `errnum` (thread-safe text, never strerror()).
 [[nodiscard]] error system_error(std::string_view op, int errnum);
-/// An error from getaddrinfo()'s return code; EAI_SYSTEM uses `saved_errno`.
-[[nodiscard]] error resolver_error(std::string_view op, int eai_code, int saved_errno = 0);
 /// A check made by libcore; `errnum` is the closest errno (EINVAL, ENAMETOOLONG, EBADF...).
 [[nodiscard]] error library_error(std::string_view op, int errnum, std::string_view message);
 
+/// True for a system error saying no descriptor is left: EMFILE (this process) or ENFILE
+/// (the system). Closing unused sockets (in Lua: a garbage collection) may cure it.
+[[nodiscard]] bool out_of_descriptors(const error& e) noexcept;
+
 /// "ECONNREFUSED" for ECONNREFUSED; "E<number>" for codes it does not know.
 [[nodiscard]] std::string errno_name(int errnum);
-/// "EAI_NONAME" for EAI_NONAME; "EAI_<number>" for codes it does not know.
-[[nodiscard]] std::string eai_name(int eai_code);
 
 }  // namespace lsock

@@ -33,19 +33,13 @@ struct interface_address {
   std::string broadcast;  ///< IPv4 broadcast address when the interface has one, else ""
 };
 
-/// An interface as such, whether or not it has an address.
-struct interface_link {
-  std::string name;
-  unsigned index = 0;
-  interface_flags flags;
-};
-
 /// Every IPv4/IPv6 address of every interface, in getifaddrs() order.
 [[nodiscard]] result<std::vector<interface_address>> interfaces();
 
-/// Every interface, addressless ones included (as `ip link` lists them), in getifaddrs()
-/// order, each once.
-[[nodiscard]] result<std::vector<interface_link>> links();
+/// True for an IPv4 broadcast address given as a literal: 255.255.255.255, or the broadcast
+/// address of a local subnet (the `broadcast` of one of interfaces(), "192.168.1.255").
+/// False for anything else, and for a subnet's address when the interfaces cannot be listed.
+[[nodiscard]] bool is_broadcast_address(std::string_view address);
 
 /// One IPv4 or IPv6 address of an interface, with what `ip addr` shows for it.
 struct address_info {
@@ -90,9 +84,5 @@ struct interface_info {
 /// Errors (op "netlink"): the failing call's errno; EAGAIN when the interfaces kept changing;
 /// ETIMEDOUT when the kernel did not finish the dump within seconds.
 [[nodiscard]] result<std::vector<interface_info>> interface_table();
-
-/// The index of an interface given by name ("lo") or by one of its addresses ("127.0.0.1").
-/// Errors: ENODEV when no interface matches.
-[[nodiscard]] result<unsigned> interface_index(std::string_view name_or_addr);
 
 }  // namespace lsock

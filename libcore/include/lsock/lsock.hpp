@@ -11,4 +11,5 @@
 #include "lsock/resolve.hpp"        // IWYU pragma: export
 #include "lsock/result.hpp"         // IWYU pragma: export
 #include "lsock/socket.hpp"         // IWYU pragma: export
+#include "lsock/unix_path.hpp"      // IWYU pragma: export
 #include "lsock/version.hpp"        // IWYU pragma: export

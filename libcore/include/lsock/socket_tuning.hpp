@@ -20,10 +20,8 @@ struct tcp_stats {
 result<tcp_stats> tcp_statistics(const socket& s);
 
 /// SO_SNDBUF / SO_RCVBUF. The kernel doubles the value and caps it at net.core.wmem_max /
-/// rmem_max; read back what it chose with send_buffer_size() / receive_buffer_size().
+/// rmem_max.
 result<void> set_send_buffer(socket& s, int bytes);
 result<void> set_receive_buffer(socket& s, int bytes);
-result<int> send_buffer_size(const socket& s);
-result<int> receive_buffer_size(const socket& s);
 
 }  // namespace lsock

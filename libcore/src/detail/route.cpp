@@ -9,6 +9,7 @@
 #include <cstring>
 #include <span>
 
+#include "detail/sockaddr.hpp"
 #include "detail/syscalls.hpp"
 #include "detail/unique_fd.hpp"
 
@@ -34,10 +35,10 @@ struct route_request {
 
 std::span<const unsigned char> address_bytes(const endpoint& ep) noexcept {
   if (ep.family() == family::inet) {
-    const auto* in = static_cast<const sockaddr_in*>(ep.data());
+    const auto* in = static_cast<const sockaddr_in*>(storage(ep));
     return {reinterpret_cast<const unsigned char*>(&in->sin_addr), 4};
   }
-  const auto* in6 = static_cast<const sockaddr_in6*>(ep.data());
+  const auto* in6 = static_cast<const sockaddr_in6*>(storage(ep));
   return {in6->sin6_addr.s6_addr, 16};
 }
 

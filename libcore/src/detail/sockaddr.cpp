@@ -78,9 +78,9 @@ int prefix_length(const sockaddr* mask) noexcept {
 }
 
 void endpoint_from(endpoint& ep, const sockaddr* sa, socklen_t len) noexcept {
-  const auto n = std::min<std::uint32_t>(len, endpoint::capacity());
-  std::memcpy(ep.data(), sa, n);
-  ep.set_size(n);
+  const auto n = std::min<std::uint32_t>(len, endpoint_capacity);
+  std::memcpy(storage(ep), sa, n);
+  set_size(ep, n);
 }
 
 }  // namespace lsock::detail

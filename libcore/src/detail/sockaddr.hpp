@@ -3,11 +3,29 @@
 
 #include <sys/socket.h>
 
+#include <cstdint>
 #include <string>
 
 #include "lsock/address.hpp"
 
 namespace lsock::detail {
+
+/// The raw storage of an endpoint, for libcore's own system calls only (front ends see
+/// addresses as text, families and ports).
+struct endpoint_access {
+  static const void* storage(const endpoint& ep) noexcept { return ep.storage_.data(); }
+  static void* storage(endpoint& ep) noexcept { return ep.storage_.data(); }
+  static void set_size(endpoint& ep, std::uint32_t n) noexcept { ep.size_ = n; }
+  static constexpr std::uint32_t capacity = sizeof(endpoint::storage_);
+};
+
+/// How many bytes an endpoint can hold (at least sizeof(sockaddr_storage)).
+inline constexpr std::uint32_t endpoint_capacity = endpoint_access::capacity;
+/// The endpoint's bytes, to fill or read as a sockaddr_in / sockaddr_in6 / sockaddr_un.
+inline const void* storage(const endpoint& ep) noexcept { return endpoint_access::storage(ep); }
+inline void* storage(endpoint& ep) noexcept { return endpoint_access::storage(ep); }
+/// Records how many bytes of the storage the address uses (the length a call gave back).
+inline void set_size(endpoint& ep, std::uint32_t n) noexcept { endpoint_access::set_size(ep, n); }
 
 [[nodiscard]] lsock::family family_from_af(int af) noexcept;
 [[nodiscard]] int af_from_family(lsock::family f) noexcept;
@@ -20,8 +38,8 @@ namespace lsock::detail {
 void endpoint_from(endpoint& ep, const sockaddr* sa, socklen_t len) noexcept;
 
 inline const sockaddr* as_sockaddr(const endpoint& ep) noexcept {
-  return static_cast<const sockaddr*>(ep.data());
+  return static_cast<const sockaddr*>(storage(ep));
 }
-inline sockaddr* as_sockaddr(endpoint& ep) noexcept { return static_cast<sockaddr*>(ep.data()); }
+inline sockaddr* as_sockaddr(endpoint& ep) noexcept { return static_cast<sockaddr*>(storage(ep)); }
 
 }  // namespace lsock::detail
