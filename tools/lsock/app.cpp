@@ -13,10 +13,11 @@
 #include <vector>
 
 #include "commands.hpp"
-#include "common.hpp"
-#include "options.hpp"
+#include "help_format.hpp"
 #include "output.hpp"
 #include "standard_streams.hpp"
+#include "stop_signal.hpp"
+#include "usage_error.hpp"
 
 namespace {
 

@@ -6,7 +6,8 @@
 #include <lsock/interfaces.hpp>
 
 #include "commands.hpp"
-#include "common.hpp"
+#include "shared_options.hpp"
+#include "text_format.hpp"
 
 namespace lsock::cli {
 namespace {

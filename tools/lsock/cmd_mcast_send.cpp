@@ -4,10 +4,12 @@
 #include <lsock/multicast.hpp>
 #include <lsock/socket.hpp>
 
+#include "address_checks.hpp"
 #include "commands.hpp"
-#include "common.hpp"
 #include "datagrams.hpp"
-#include "options.hpp"
+#include "option_checks.hpp"
+#include "targets.hpp"
+#include "usage_error.hpp"
 
 namespace lsock::cli {
 namespace {

@@ -6,12 +6,18 @@
 #include <lsock/socket.hpp>
 #include <memory>
 
+#include "address_checks.hpp"
 #include "commands.hpp"
-#include "common.hpp"
-#include "options.hpp"
+#include "monotonic_time.hpp"
+#include "name_lookup.hpp"
+#include "option_checks.hpp"
 #include "perf_report.hpp"
 #include "perf_tuning.hpp"
+#include "shared_options.hpp"
+#include "stop_signal.hpp"
 #include "target_address.hpp"
+#include "targets.hpp"
+#include "usage_error.hpp"
 
 namespace lsock::cli {
 namespace {

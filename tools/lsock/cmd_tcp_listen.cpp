@@ -7,10 +7,18 @@
 #include <list>
 #include <lsock/socket.hpp>
 
+#include "address_checks.hpp"
 #include "commands.hpp"
-#include "common.hpp"
-#include "options.hpp"
+#include "monotonic_time.hpp"
+#include "name_lookup.hpp"
+#include "option_checks.hpp"
+#include "shared_options.hpp"
 #include "standard_streams.hpp"
+#include "stop_signal.hpp"
+#include "targets.hpp"
+#include "text_format.hpp"
+#include "unix_path_cleanup.hpp"
+#include "wait_until.hpp"
 
 namespace lsock::cli {
 namespace {

@@ -9,11 +9,19 @@
 #include <lsock/socket.hpp>
 #include <optional>
 
+#include "address_checks.hpp"
 #include "commands.hpp"
-#include "common.hpp"
 #include "latency_stats.hpp"
-#include "options.hpp"
+#include "monotonic_time.hpp"
+#include "name_lookup.hpp"
+#include "option_checks.hpp"
+#include "shared_options.hpp"
+#include "stop_signal.hpp"
 #include "target_address.hpp"
+#include "targets.hpp"
+#include "text_format.hpp"
+#include "usage_error.hpp"
+#include "wait_until.hpp"
 
 namespace lsock::cli {
 namespace {

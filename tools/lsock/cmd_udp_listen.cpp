@@ -3,10 +3,16 @@
 #include <limits>
 #include <lsock/socket.hpp>
 
+#include "address_checks.hpp"
 #include "commands.hpp"
-#include "common.hpp"
 #include "datagrams.hpp"
-#include "options.hpp"
+#include "monotonic_time.hpp"
+#include "name_lookup.hpp"
+#include "option_checks.hpp"
+#include "shared_options.hpp"
+#include "stop_signal.hpp"
+#include "targets.hpp"
+#include "unix_path_cleanup.hpp"
 
 namespace lsock::cli {
 namespace {

@@ -6,8 +6,11 @@
 #include <iostream>
 #include <lsock/poll.hpp>
 
-#include "common.hpp"
+#include "monotonic_time.hpp"
 #include "standard_streams.hpp"
+#include "stop_signal.hpp"
+#include "text_format.hpp"
+#include "wait_until.hpp"
 
 namespace lsock::cli {
 

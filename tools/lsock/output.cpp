@@ -1,8 +1,6 @@
 #include "output.hpp"
 
 #include <cerrno>
-#include <chrono>
-#include <cmath>
 #include <cstdio>
 #include <ctime>
 #include <iostream>
@@ -157,16 +155,6 @@ std::string payload_text(std::string_view data) {
     return s;
   }
   return "<base64 " + base64(data) + ">";
-}
-
-std::int64_t now_ns() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
-
-double elapsed_ms(std::int64_t start_ns) {
-  return std::round(static_cast<double>(now_ns() - start_ns) / 1000.0) / 1000.0;
 }
 
 }  // namespace lsock::cli

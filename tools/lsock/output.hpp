@@ -55,9 +55,6 @@ class output {
 [[nodiscard]] json endpoint_json(const lsock::endpoint& ep);
 /// {"bytes", "payload", "encoding"} for received data.
 [[nodiscard]] json payload_json(std::string_view data);
-/// Milliseconds since `start` (steady clock), rounded to microseconds.
-[[nodiscard]] double elapsed_ms(std::int64_t start_ns);
-[[nodiscard]] std::int64_t now_ns();
 /// Text form of a payload for people: printable text as it is, else "<N bytes, base64 ...>".
 [[nodiscard]] std::string payload_text(std::string_view data);
 

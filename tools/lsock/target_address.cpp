@@ -1,6 +1,6 @@
 #include "target_address.hpp"
 
-#include "common.hpp"
+#include "name_lookup.hpp"
 
 namespace lsock::cli {
 
