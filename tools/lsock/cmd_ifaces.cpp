@@ -199,8 +199,7 @@ command register_ifaces(CLI::App& app) {
       "interface is shown even without such addresses. An unknown NAME is exit 1.\n"
       "Example: lsock ifaces lo --json");
   sub->add_option("NAME", opts->name, "Only this interface (or address label)")->type_name("");
-  auto* v4 = sub->add_flag("-4", opts->v4, "IPv4 addresses only");
-  sub->add_flag("-6", opts->v6, "IPv6 addresses only")->excludes(v4);
+  add_family_flags(*sub, opts->v4, opts->v6, "IPv4 addresses only", "IPv6 addresses only");
   return {sub, [opts](const output& out) { return run(*opts, out); }};
 }
 

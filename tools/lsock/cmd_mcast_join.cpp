@@ -1,14 +1,13 @@
 // lsock mcast-join GROUP PORT: join an IPv4/IPv6 group (or take IPv4 broadcasts) and print
 // what arrives.
 
-#include <limits>
 #include <lsock/multicast.hpp>
 #include <lsock/socket.hpp>
 
 #include "address_checks.hpp"
 #include "commands.hpp"
 #include "datagrams.hpp"
-#include "option_checks.hpp"
+#include "shared_options.hpp"
 #include "targets.hpp"
 #include "usage_error.hpp"
 
@@ -65,12 +64,8 @@ command register_mcast_join(CLI::App& app) {
   sub->add_option("PORT", opts->port, "UDP port")->required()->type_name("");
   sub->add_option("--iface", opts->iface, "Interface name or address to join on")
       ->type_name("NAME|ADDR");
-  sub->add_option("--count", opts->limits.count, "Stop after N datagrams")
-      ->check(whole_number(1, std::numeric_limits<long long>::max()))
-      ->type_name("N");
-  sub->add_option("--timeout", opts->limits.timeout, "Stop after SECONDS (0: no limit)")
-      ->check(seconds())
-      ->type_name("SECONDS");
+  add_count_option(*sub, opts->limits.count, "Stop after N datagrams");
+  add_timeout_option(*sub, opts->limits.timeout, "Stop after S seconds (0: no limit)");
   return {sub, [opts](const output& out) { return run(*opts, out); }, true};
 }
 

@@ -1,6 +1,5 @@
 // lsock mcast-send GROUP PORT [DATA]: send to a multicast group or the IPv4 broadcast address.
 
-#include <limits>
 #include <lsock/multicast.hpp>
 #include <lsock/socket.hpp>
 
@@ -8,6 +7,7 @@
 #include "commands.hpp"
 #include "datagrams.hpp"
 #include "option_checks.hpp"
+#include "shared_options.hpp"
 #include "targets.hpp"
 #include "usage_error.hpp"
 
@@ -60,13 +60,8 @@ command register_mcast_send(CLI::App& app) {
       ->capture_default_str();
   sub->add_option("--iface", opts->iface, "Interface name or address to send from")
       ->type_name("NAME|ADDR");
-  sub->add_option("--count", opts->count, "Send N datagrams")
-      ->check(whole_number(1, std::numeric_limits<long long>::max()))
-      ->type_name("N")
-      ->capture_default_str();
-  sub->add_option("--interval", opts->interval_ms, "Milliseconds between datagrams")
-      ->check(whole_number(0, 86'400'000))
-      ->type_name("MS");
+  add_count_option(*sub, opts->count, "Send N datagrams")->capture_default_str();
+  add_interval_ms_option(*sub, opts->interval_ms, "Milliseconds between datagrams");
   return {sub, [opts](const output& out) { return run(*opts, out); }};
 }
 

@@ -2,7 +2,6 @@
 // runs one. JSON Lines: start, interval (every --interval), end.
 
 #include <cmath>
-#include <limits>
 #include <lsock/socket.hpp>
 #include <memory>
 
@@ -355,16 +354,13 @@ command register_perf(CLI::App& app) {
   sub->add_flag("-R,--reverse", opts->reverse, "The server sends, the client receives");
   sub->add_option("-l,--length", opts->length, "Bytes per write (K/M suffix: KiB/MiB)")
       ->type_name("BYTES");
-  sub->add_option("-i,--interval", opts->interval, "Seconds between interval reports; 0 = none")
-      ->check(seconds())
-      ->type_name("S")
+  add_interval_seconds_option(*sub, opts->interval, "Seconds between interval reports; 0 = none")
       ->capture_default_str();
   sub->add_flag("-u,--udp", opts->udp, "UDP instead of TCP");
   sub->add_option("-b,--bitrate", opts->bitrate,
                   "Target bits/s over all streams, K/M/G suffix (UDP default 1M; 0 = unlimited)")
       ->type_name("RATE");
-  auto* v4 = sub->add_flag("-4", opts->v4, "IPv4 only");
-  sub->add_flag("-6", opts->v6, "IPv6 only")->excludes(v4);
+  add_family_flags(*sub, opts->v4, opts->v6);
   return {sub, [opts](const output& out) { return run(*opts, out); }, true};
 }
 

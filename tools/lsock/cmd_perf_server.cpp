@@ -1,7 +1,6 @@
 // lsock perf-server [ADDR] PORT: serves perf tests, one at a time, over the perf control
 // protocol (perf_protocol.hpp). JSON Lines: listening, start, interval, end, rejected, error.
 
-#include <limits>
 #include <list>
 #include <lsock/socket.hpp>
 #include <memory>
@@ -9,7 +8,6 @@
 #include "address_checks.hpp"
 #include "commands.hpp"
 #include "monotonic_time.hpp"
-#include "option_checks.hpp"
 #include "perf_report.hpp"
 #include "perf_tuning.hpp"
 #include "shared_options.hpp"
@@ -414,18 +412,11 @@ command register_perf_server(CLI::App& app) {
       ->required()
       ->expected(1, 2)
       ->type_name("");
-  sub->add_option("-c,--count", opts->count, "Stop after N tests (default: until Ctrl-C)")
-      ->check(whole_number(1, std::numeric_limits<long long>::max()))
-      ->type_name("N");
-  sub->add_option("--timeout", opts->timeout, "Stop after S seconds")
-      ->check(seconds())
-      ->type_name("S");
-  sub->add_option("-i,--interval", opts->interval, "Seconds between interval reports; 0 = none")
-      ->check(seconds())
-      ->type_name("S")
+  add_count_option(*sub, opts->count, "Stop after N tests (default: until Ctrl-C)", "-c,--count");
+  add_timeout_option(*sub, opts->timeout, "Stop after S seconds");
+  add_interval_seconds_option(*sub, opts->interval, "Seconds between interval reports; 0 = none")
       ->capture_default_str();
-  auto* v4 = sub->add_flag("-4", opts->v4, "IPv4 only");
-  sub->add_flag("-6", opts->v6, "IPv6 only")->excludes(v4);
+  add_family_flags(*sub, opts->v4, opts->v6);
   return {sub, [opts](const output& out) { return run(*opts, out); }, true};
 }
 

@@ -10,7 +10,6 @@
 #include "commands.hpp"
 #include "monotonic_time.hpp"
 #include "name_lookup.hpp"
-#include "option_checks.hpp"
 #include "shared_options.hpp"
 #include "stop_signal.hpp"
 #include "text_format.hpp"
@@ -151,11 +150,8 @@ command register_resolve(CLI::App& app) {
   sub->add_option("HOST", opts->hosts, "Names (or literal addresses) to resolve")
       ->required()
       ->type_name("");
-  auto* v4 = sub->add_flag("-4", opts->v4, "IPv4 addresses only");
-  sub->add_flag("-6", opts->v6, "IPv6 addresses only")->excludes(v4);
-  sub->add_option("--timeout", opts->timeout, "Give up after SECONDS (0: the resolver's own limit)")
-      ->check(seconds())
-      ->type_name("SECONDS");
+  add_family_flags(*sub, opts->v4, opts->v6, "IPv4 addresses only", "IPv6 addresses only");
+  add_timeout_option(*sub, opts->timeout, "Give up after S seconds (0: the resolver's own limit)");
   return {sub, [opts](const output& out) { return run(*opts, out); }};
 }
 

@@ -3,7 +3,6 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <limits>
 #include <list>
 #include <lsock/socket.hpp>
 
@@ -304,18 +303,14 @@ command register_tcp_listen(CLI::App& app) {
       ->expected(1, 2)
       ->type_name("");
   sub->add_flag("--echo", opts->echo, "Send received data back");
-  sub->add_option("--count", opts->count, "Stop after N connections have been served")
-      ->check(whole_number(1, std::numeric_limits<long long>::max()))
-      ->type_name("N");
+  add_count_option(*sub, opts->count, "Stop after N connections have been served");
   sub->add_option("--backlog", opts->backlog, "listen() backlog")
       ->check(whole_number(0, max_backlog))
       ->type_name("N")
       ->capture_default_str();
-  sub->add_option("--timeout", opts->timeout, "Stop after SECONDS (0: no limit)")
-      ->check(seconds())
-      ->type_name("SECONDS");
-  auto* v4 = sub->add_flag("-4", opts->v4, "IPv4 only (a host name's IPv4 address)");
-  sub->add_flag("-6", opts->v6, "IPv6 only (default address ::)")->excludes(v4);
+  add_timeout_option(*sub, opts->timeout, "Stop after S seconds (0: no limit)");
+  add_family_flags(*sub, opts->v4, opts->v6, "IPv4 only (a host name's IPv4 address)",
+                   "IPv6 only (default address ::)");
   return {sub, [opts](const output& out) { return run(*opts, out); }, true};
 }
 

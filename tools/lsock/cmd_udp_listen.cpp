@@ -1,6 +1,5 @@
 // lsock udp-listen [ADDR] PORT: print the datagrams that arrive; --echo answers them.
 
-#include <limits>
 #include <lsock/socket.hpp>
 
 #include "address_checks.hpp"
@@ -8,7 +7,6 @@
 #include "datagrams.hpp"
 #include "monotonic_time.hpp"
 #include "name_lookup.hpp"
-#include "option_checks.hpp"
 #include "shared_options.hpp"
 #include "stop_signal.hpp"
 #include "targets.hpp"
@@ -67,14 +65,9 @@ command register_udp_listen(CLI::App& app) {
       ->expected(1, 2)
       ->type_name("");
   sub->add_flag("--echo", opts->limits.echo, "Send each datagram back to its sender");
-  sub->add_option("--count", opts->limits.count, "Stop after N datagrams")
-      ->check(whole_number(1, std::numeric_limits<long long>::max()))
-      ->type_name("N");
-  sub->add_option("--timeout", opts->limits.timeout, "Stop after SECONDS (0: no limit)")
-      ->check(seconds())
-      ->type_name("SECONDS");
-  auto* v4 = sub->add_flag("-4", opts->v4, "IPv4 only");
-  sub->add_flag("-6", opts->v6, "IPv6 only")->excludes(v4);
+  add_count_option(*sub, opts->limits.count, "Stop after N datagrams");
+  add_timeout_option(*sub, opts->limits.timeout, "Stop after S seconds (0: no limit)");
+  add_family_flags(*sub, opts->v4, opts->v6);
   return {sub, [opts](const output& out) { return run(*opts, out); }, true};
 }
 
