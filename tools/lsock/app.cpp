@@ -136,9 +136,9 @@ int run_lsock(int argc, char** argv) {
   } catch (const CLI::CallForVersion& e) {
     if (json_requested(argc, argv)) {
       try {
-        output("", true).document(json{{"name", "lsock"}, {"version", lsock::version}});
+        output("", {.json = true}).document(json{{"name", "lsock"}, {"version", lsock::version}});
       } catch (const write_error& w) {
-        output("", false).error_line(w.what());
+        output("", {}).error_line(w.what());
         return 1;
       }
       return 0;
@@ -177,13 +177,14 @@ int run_lsock(int argc, char** argv) {
         message = "missing COMMAND (see lsock --help)";
       }
     }
-    output(name, json_requested(argc, argv)).usage_failure(message, streams);
+    output(name, {.json = json_requested(argc, argv), .streams = streams}).usage_failure(message);
     return 2;
   }
 
   for (const command& cmd : commands) {
     if (!cmd.app->parsed()) continue;
-    const output out(cmd.app->get_name(), json_mode, timestamps);
+    const output out(cmd.app->get_name(),
+                     {.json = json_mode, .streams = cmd.streams, .timestamps = timestamps});
     // Whichever way the command ends, the signal handling it set up ends with it.
     struct stop_handlers_scope {
       ~stop_handlers_scope() { remove_stop_handlers(); }
@@ -191,14 +192,14 @@ int run_lsock(int argc, char** argv) {
     try {
       return cmd.run(out);
     } catch (const usage_error& e) {
-      out.usage_failure(e.what(), cmd.streams);
+      out.usage_failure(e.what());
       return 2;
     } catch (const write_error& e) {
       // stdout is what failed: the message goes to stderr only.
       out.error_line(e.what());
       return 1;
     } catch (const std::exception& e) {
-      out.failure(library_error("internal", EIO, e.what()), cmd.streams);
+      out.failure(library_error("internal", EIO, e.what()));
       return 1;
     }
   }

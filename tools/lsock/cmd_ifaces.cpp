@@ -167,12 +167,12 @@ void print_text(const std::vector<shown_interface>& shown, const output& out) {
 int run(const ifaces_options& o, const output& out) {
   auto table = lsock::interface_table();
   if (!table) {
-    out.failure(table.error(), false);
+    out.failure(table.error());
     return 1;
   }
   const auto shown = pick(*table, o);
   if (!o.name.empty() && shown.empty()) {
-    out.failure(library_error("interface", ENODEV, "no such interface: " + o.name), false);
+    out.failure(library_error("interface", ENODEV, "no such interface: " + o.name));
     return 1;
   }
   if (!out.json_mode()) {

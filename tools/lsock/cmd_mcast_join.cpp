@@ -32,7 +32,7 @@ int run(const mcast_join_options& o, const output& out) {
   if (!s) {
     // The kernel cannot choose an interface for this group: the user must (exit 2).
     if (interface_needed(s.error())) throw usage_error(s.error().message + " (give --iface NAME)");
-    out.failure(s.error(), true);
+    out.failure(s.error());
     return 1;
   }
   json ev{{"event", "joined"}, {"group", o.group}};

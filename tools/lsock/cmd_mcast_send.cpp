@@ -33,7 +33,7 @@ int run(const mcast_send_options& o, const output& out) {
   if (!s) {
     // The kernel cannot choose an interface for this group: the user must (exit 2).
     if (interface_needed(s.error())) throw usage_error(s.error().message + " (give --iface NAME)");
-    out.failure(s.error(), false);
+    out.failure(s.error());
     return 1;
   }
   return send_datagrams(*s, send_plan{o.data, o.count, o.interval_ms}, out);

@@ -272,7 +272,7 @@ result<json> perf_client::finish() {
 int perf_client::run(const std::string& addr, int port, const socket_options& so) {
   auto fail = [&](const lsock::error& e) {
     meter_.abort_all();
-    out_.failure(e, true);
+    out_.failure(e);
     return 1;
   };
   auto ctl = connect_tcp(addr, port, so);
@@ -318,7 +318,7 @@ int run(const perf_options& o, const output& out) {
   auto addr = first_address(to.address, so.prefer, deadline_after(10));
   if (!addr) {
     if (interrupted(addr.error())) end_by_signal();
-    out.failure(addr.error(), true);
+    out.failure(addr.error());
     return 1;
   }
   perf_client client(p, o.interval, out);

@@ -350,7 +350,7 @@ int perf_server::run() {
     collect_fds();
     const auto left_ms = std::max<std::int64_t>(0, (wake_at() - now_ns()) / 1'000'000);
     if (auto w = sel_.wait(read_fds_, {}, left_ms); !w) {
-      out_.failure(w.error(), true);
+      out_.failure(w.error());
       return 1;
     }
     accept_all();
@@ -382,7 +382,7 @@ int run(const perf_server_options& o, const output& out) {
   check_family(where.address, so.prefer);
   auto listener = lsock::socket::bind(socket_type::tcp, where.address, where.port, so);
   if (!listener) {
-    out.failure(listener.error(), true);
+    out.failure(listener.error());
     return 1;
   }
   install_stop_handlers();

@@ -145,14 +145,14 @@ int run(const tcp_listen_options& o, const output& out) {
   auto addrs = addresses_for(where.address, so.prefer, deadline_after(o.timeout));
   if (!addrs) {
     if (interrupted(addrs.error())) end_by_signal();
-    out.failure(addrs.error(), true);
+    out.failure(addrs.error());
     return 1;
   }
   auto listener = first_that_works(*addrs, [&](const std::string& addr) {
     return lsock::socket::bind(socket_type::tcp, addr, where.port, so);
   });
   if (!listener) {
-    out.failure(with_address(listener.error(), where), true);
+    out.failure(with_address(listener.error(), where));
     return 1;
   }
   const unix_path_cleanup cleanup(where.address);
@@ -203,7 +203,7 @@ int run(const tcp_listen_options& o, const output& out) {
     }
     auto ready = wait_until(sel, read_fds, write_fds, until);
     if (!ready) {
-      out.failure(ready.error(), true);
+      out.failure(ready.error());
       return 1;
     }
     if (!*ready) {
@@ -249,7 +249,7 @@ int run(const tcp_listen_options& o, const output& out) {
       auto r = listener->accept(conn);
       if (!r) {
         // EMFILE and the like: say so, serve the clients we have, try again a little later.
-        out.failure(r.error(), true);
+        out.failure(r.error());
         accept_paused_until = now_ns() + accept_pause_ns;
         break;
       }
@@ -277,8 +277,7 @@ int run(const tcp_listen_options& o, const output& out) {
     out.failure(library_error("accept", ETIMEDOUT,
                               "timed out after " + seconds_text(o.timeout) + " with " +
                                   std::to_string(t.connections) + " of " + std::to_string(o.count) +
-                                  " connections"),
-                true);
+                                  " connections"));
     return 1;
   }
   return 0;

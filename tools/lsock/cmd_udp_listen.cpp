@@ -30,14 +30,14 @@ int run(const udp_listen_options& o, const output& out) {
   auto addrs = addresses_for(where.address, so.prefer, deadline_after(o.limits.timeout));
   if (!addrs) {
     if (interrupted(addrs.error())) end_by_signal();
-    out.failure(addrs.error(), true);
+    out.failure(addrs.error());
     return 1;
   }
   auto s = first_that_works(*addrs, [&](const std::string& addr) {
     return lsock::socket::bind(socket_type::udp, addr, where.port, so);
   });
   if (!s) {
-    out.failure(with_address(s.error(), where), true);
+    out.failure(with_address(s.error(), where));
     return 1;
   }
   const unix_path_cleanup cleanup(where.address);

@@ -52,14 +52,14 @@ int run(const udp_send_options& o, const output& out) {
   auto addrs = addresses_for(to.address, so.prefer, 0);
   if (!addrs) {
     if (interrupted(addrs.error())) end_by_signal();
-    out.failure(addrs.error(), false);
+    out.failure(addrs.error());
     return 1;
   }
   auto s = first_that_works(*addrs, [&](const std::string& addr) {
     return lsock::socket::connect(socket_type::udp, addr, to.port, so);
   });
   if (!s) {
-    out.failure(s.error(), false);
+    out.failure(s.error());
     return 1;
   }
   if (o.reply) return exchange_datagrams(*s, {plan.data, o.count, o.retries, o.timeout}, out);

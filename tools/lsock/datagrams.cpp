@@ -28,7 +28,7 @@ int receive_datagrams(lsock::socket& sock, const receive_limits& limits, const o
   while (limits.count == 0 || datagrams < limits.count) {
     auto r = wait_until(sel, fds, {}, deadline);
     if (!r) {
-      out.failure(r.error(), true);
+      out.failure(r.error());
       return 1;
     }
     if (!*r) {
@@ -44,7 +44,7 @@ int receive_datagrams(lsock::socket& sock, const receive_limits& limits, const o
       auto got = sock.recvfrom(buf, from);
       if (!got) {
         // An ICMP error for an earlier echo surfaces here: report it and keep listening.
-        out.failure(got.error(), true);
+        out.failure(got.error());
         break;
       }
       if (got->status != io_status::ready) break;
@@ -61,7 +61,7 @@ int receive_datagrams(lsock::socket& sock, const receive_limits& limits, const o
           ev, (unnamed ? std::string("(unnamed)") : from.to_string()) + ": " + payload_text(data));
       if (limits.echo && !unnamed) {
         auto sent = sock.sendto(data, from);
-        if (!sent) out.failure(sent.error(), true);
+        if (!sent) out.failure(sent.error());
       }
     }
   }
@@ -78,8 +78,7 @@ int receive_datagrams(lsock::socket& sock, const receive_limits& limits, const o
     out.failure(library_error("receive", ETIMEDOUT,
                               "timed out after " + seconds_text(limits.timeout) + " with " +
                                   std::to_string(datagrams) + " of " +
-                                  std::to_string(limits.count) + " datagrams"),
-                true);
+                                  std::to_string(limits.count) + " datagrams"));
     return 1;
   }
   return 0;
