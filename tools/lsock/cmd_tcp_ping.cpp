@@ -190,7 +190,7 @@ int run(const tcp_ping_options& o, const output& out) {
   auto addr = first_address(to.address, so.prefer, deadline_after(o.timeout));
   if (!addr) {
     if (interrupted(addr.error())) end_by_signal();
-    out.failure(addr.error(), true);
+    out.failure(addr.error());
     return 1;
   }
   out.text("TCP-PING " + to.address + " (" + *addr + ") port " + std::to_string(to.port));
@@ -202,7 +202,7 @@ int run(const tcp_ping_options& o, const output& out) {
       if (auto again = first_address(to.address, so.prefer, deadline_after(o.timeout))) {
         *addr = *again;
       } else {
-        out.failure(again.error(), true);
+        out.failure(again.error());
       }
     }
     st.report(out, *addr, to.port, probe_once(*addr, to.port, so, o.timeout, sel));
