@@ -21,8 +21,9 @@
 
 namespace {
 
-/// CLI11 messages can span lines; a usage error is one line.
-std::string one_line(std::string s) {
+/// `s` with its line breaks as spaces and no trailing space: CLI11 messages can span lines; a
+/// usage error is one line.
+std::string join_lines(std::string s) {
   for (char& c : s) {
     if (c == '\n') c = ' ';
   }
@@ -156,7 +157,7 @@ int run_lsock(int argc, char** argv) {
     std::ostringstream ignored;
     std::ostringstream rendered;
     (void)app.exit(e, ignored, rendered);
-    std::string message = one_line(rendered.str());
+    std::string message = join_lines(rendered.str());
     if (name.empty()) {
       // What the user meant: the first word that is not an option names the command; else
       // the first option lsock does not know.
