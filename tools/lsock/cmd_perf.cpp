@@ -14,7 +14,6 @@
 #include "perf_tuning.hpp"
 #include "shared_options.hpp"
 #include "stop_signal.hpp"
-#include "target_address.hpp"
 #include "targets.hpp"
 #include "usage_error.hpp"
 

@@ -16,7 +16,6 @@
 #include "port_scan.hpp"
 #include "shared_options.hpp"
 #include "stop_signal.hpp"
-#include "target_address.hpp"
 #include "text_format.hpp"
 #include "usage_error.hpp"
 

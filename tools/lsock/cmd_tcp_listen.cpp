@@ -8,9 +8,9 @@
 #include <optional>
 
 #include "address_checks.hpp"
+#include "bound_socket.hpp"
 #include "commands.hpp"
 #include "monotonic_time.hpp"
-#include "name_lookup.hpp"
 #include "option_checks.hpp"
 #include "shared_options.hpp"
 #include "standard_streams.hpp"
@@ -283,20 +283,7 @@ std::optional<lsock::socket> open_listener(const tcp_listen_options& o, const ta
   so.prefer = family_choice(o.v4, o.v6);
   check_family(where.address, so.prefer);
   check_not_group(where.address, "TCP");
-  auto addrs = addresses_for(where.address, so.prefer, deadline_after(o.timeout));
-  if (!addrs) {
-    if (interrupted(addrs.error())) end_by_signal();
-    out.failure(addrs.error());
-    return std::nullopt;
-  }
-  auto sock = first_that_works(*addrs, [&](const std::string& addr) {
-    return lsock::socket::bind(socket_type::tcp, addr, where.port, so);
-  });
-  if (!sock) {
-    out.failure(with_address(sock.error(), where));
-    return std::nullopt;
-  }
-  return std::move(*sock);
+  return bind_first_address(socket_type::tcp, where, so, deadline_after(o.timeout), out);
 }
 
 void emit_listening(const output& out, const lsock::socket& sock) {

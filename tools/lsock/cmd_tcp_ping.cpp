@@ -17,7 +17,6 @@
 #include "option_checks.hpp"
 #include "shared_options.hpp"
 #include "stop_signal.hpp"
-#include "target_address.hpp"
 #include "targets.hpp"
 #include "text_format.hpp"
 #include "usage_error.hpp"

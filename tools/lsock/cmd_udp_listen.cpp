@@ -3,12 +3,11 @@
 #include <lsock/socket.hpp>
 
 #include "address_checks.hpp"
+#include "bound_socket.hpp"
 #include "commands.hpp"
 #include "datagrams.hpp"
 #include "monotonic_time.hpp"
-#include "name_lookup.hpp"
 #include "shared_options.hpp"
-#include "stop_signal.hpp"
 #include "targets.hpp"
 #include "unix_path_cleanup.hpp"
 
@@ -27,19 +26,8 @@ int run(const udp_listen_options& o, const output& out) {
   socket_options so;
   so.prefer = family_choice(o.v4, o.v6);
   check_family(where.address, so.prefer);
-  auto addrs = addresses_for(where.address, so.prefer, deadline_after(o.limits.timeout));
-  if (!addrs) {
-    if (interrupted(addrs.error())) end_by_signal();
-    out.failure(addrs.error());
-    return 1;
-  }
-  auto s = first_that_works(*addrs, [&](const std::string& addr) {
-    return lsock::socket::bind(socket_type::udp, addr, where.port, so);
-  });
-  if (!s) {
-    out.failure(with_address(s.error(), where));
-    return 1;
-  }
+  auto s = bind_first_address(socket_type::udp, where, so, deadline_after(o.limits.timeout), out);
+  if (!s) return 1;
   const unix_path_cleanup cleanup(where.address);
   if (auto local = s->local_endpoint()) {
     json ev{{"event", "listening"}};

@@ -42,6 +42,13 @@ result<std::vector<std::string>> addresses_for(const std::string& host, family_p
   return addrs;
 }
 
+result<std::string> first_address(const std::string& host, family_preference prefer,
+                                  std::int64_t deadline_ns) {
+  auto list = addresses_for(host, prefer, deadline_ns);
+  if (!list) return list.error();
+  return list->front();
+}
+
 lsock::error lookup_timed_out(const std::string& host) {
   return library_error("resolve", ETIMEDOUT, "lookup of " + host + " timed out");
 }

@@ -22,6 +22,11 @@ result<std::vector<resolved_address>> lookup(const std::string& host, family_pre
 /// as they are (no lookup), a host name's every address in resolver order (lookup()).
 result<std::vector<std::string>> addresses_for(const std::string& host, family_preference prefer,
                                                std::int64_t deadline_ns);
+/// The one address a diagnostic probes for a host (tcp-ping, probe and perf resolve a name once
+/// and aim at its first address, as ping does): an IP literal as it is; else the first address
+/// the resolver gives for `host`, looked up until `deadline_ns` (0: none) or Ctrl-C.
+[[nodiscard]] result<std::string> first_address(const std::string& host, family_preference prefer,
+                                                std::int64_t deadline_ns);
 /// The error lookup() reports when the deadline passed first (op "resolve", ETIMEDOUT).
 [[nodiscard]] lsock::error lookup_timed_out(const std::string& host);
 /// True for the error lookup() reports when a stop was requested.
