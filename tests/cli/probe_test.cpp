@@ -8,8 +8,8 @@
 #include <lsock/socket.hpp>
 
 #include "cli_support.hpp"
-#include "common.hpp"
 #include "port_list.hpp"
+#include "usage_error.hpp"
 
 namespace lsock::test {
 namespace {

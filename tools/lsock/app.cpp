@@ -13,15 +13,17 @@
 #include <vector>
 
 #include "commands.hpp"
-#include "common.hpp"
-#include "options.hpp"
+#include "help_format.hpp"
 #include "output.hpp"
 #include "standard_streams.hpp"
+#include "stop_signal.hpp"
+#include "usage_error.hpp"
 
 namespace {
 
-/// CLI11 messages can span lines; a usage error is one line.
-std::string one_line(std::string s) {
+/// `s` with its line breaks as spaces and no trailing space: CLI11 messages can span lines; a
+/// usage error is one line.
+std::string join_lines(std::string s) {
   for (char& c : s) {
     if (c == '\n') c = ' ';
   }
@@ -94,6 +96,121 @@ int checked_exit(CLI::App& app, const CLI::Error& e) {
 }  // namespace
 
 namespace lsock::cli {
+namespace {
+
+/// The flags every command takes (CLI11 lets them follow the command too).
+struct global_flags {
+  bool json = false;
+  bool timestamps = false;
+};
+
+/// The top-level app: description, --version, --json, --timestamps, lsock's usage messages.
+void describe_app(CLI::App& app, global_flags& flags) {
+  app.formatter(help_formatter());
+  app.set_version_flag("--version", std::string("lsock ") + lsock::version);
+  app.footer(
+      "Run 'lsock COMMAND --help' for a command's options.\n"
+      "Exit codes: 0 success, 1 operational failure, 2 usage error.\n"
+      "Example: lsock resolve localhost");
+  app.add_flag("--json", flags.json, "Machine-readable output (JSON / JSON Lines)");
+  app.add_flag("--timestamps", flags.timestamps,
+               "Start each event line with its time (RFC 3339 UTC, as JSON events' ts)");
+  // Let global options follow the subcommand too: `lsock ifaces --json`.
+  app.fallthrough();
+  app.require_subcommand(1);
+  app.failure_message(usage_message);
+}
+
+std::vector<command> register_commands(CLI::App& app) {
+  std::vector<command> commands{
+      register_resolve(app),     register_ifaces(app),     register_tcp_listen(app),
+      register_tcp_connect(app), register_udp_send(app),   register_udp_listen(app),
+      register_mcast_join(app),  register_mcast_send(app), register_tcp_ping(app),
+      register_probe(app),       register_perf(app),       register_perf_server(app),
+  };
+  for (const command& cmd : commands) cmd.app->group("Commands");
+  return commands;
+}
+
+/// --version: under --json a document {name, version}; else CLI11's line.
+int print_version(CLI::App& app, const CLI::CallForVersion& e, int argc, char** argv) {
+  if (!json_requested(argc, argv)) return checked_exit(app, e);
+  try {
+    output("", {.json = true}).document(json{{"name", "lsock"}, {"version", lsock::version}});
+  } catch (const write_error& w) {
+    output("", {}).error_line(w.what());
+    return 1;
+  }
+  return 0;
+}
+
+/// When no command was parsed, what the user meant: the first word that is not an option
+/// names the command; else the first option lsock does not know. `message` otherwise.
+std::string top_level_message(const std::vector<command>& commands, const CLI::ParseError& e,
+                              int argc, char** argv, std::string message) {
+  for (int i = 1; i < argc; ++i) {
+    const std::string word = argv[i];
+    if (word == "--json") continue;
+    if (word[0] == '-') {
+      message = "unknown option '" + word + "' (see lsock --help)";
+      break;
+    }
+    bool known = false;
+    for (const command& cmd : commands) known = known || cmd.app->get_name() == word;
+    if (!known) message = "unknown command '" + word + "' (see lsock --help)";
+    break;
+  }
+  if (dynamic_cast<const CLI::RequiredError*>(&e) != nullptr &&
+      argc <= 1 + json_requested(argc, argv)) {
+    message = "missing COMMAND (see lsock --help)";
+  }
+  return message;
+}
+
+/// A command line CLI11 rejected: one usage line (and, under --json, the error object shaped
+/// as the chosen command's errors are). Exit 2.
+int report_parse_error(CLI::App& app, const std::vector<command>& commands,
+                       const CLI::ParseError& e, int argc, char** argv) {
+  const command* chosen_cmd = nullptr;
+  for (const command& cmd : commands) {
+    if (cmd.app->parsed()) chosen_cmd = &cmd;
+  }
+  std::ostringstream ignored;
+  std::ostringstream rendered;
+  (void)app.exit(e, ignored, rendered);
+  std::string message = join_lines(rendered.str());
+  if (chosen_cmd == nullptr) message = top_level_message(commands, e, argc, argv, message);
+  const output out(chosen_cmd != nullptr ? chosen_cmd->app->get_name() : "",
+                   {.json = json_requested(argc, argv),
+                    .streams = chosen_cmd != nullptr && chosen_cmd->streams});
+  out.usage_failure(message);
+  return 2;
+}
+
+/// Runs the parsed command; its exceptions become exit codes here, and only here.
+int run_command(const command& cmd, const global_flags& flags) {
+  const output out(cmd.app->get_name(),
+                   {.json = flags.json, .streams = cmd.streams, .timestamps = flags.timestamps});
+  // Whichever way the command ends, the signal handling it set up ends with it.
+  struct stop_handlers_scope {
+    ~stop_handlers_scope() { remove_stop_handlers(); }
+  } const stop_scope;
+  try {
+    return cmd.run(out);
+  } catch (const usage_error& e) {
+    out.usage_failure(e.what());
+    return 2;
+  } catch (const write_error& e) {
+    // stdout is what failed: the message goes to stderr only.
+    out.error_line(e.what());
+    return 1;
+  } catch (const std::exception& e) {
+    out.failure(library_error("internal", EIO, e.what()));
+    return 1;
+  }
+}
+
+}  // namespace
 
 int run_lsock(int argc, char** argv) {
   CLI::App app{
@@ -101,31 +218,9 @@ int run_lsock(int argc, char** argv) {
       "groups.\nHuman text by default; --json for one JSON document, or JSON Lines "
       "events for commands that keep running.",
       "lsock"};
-  app.formatter(help_formatter());
-  app.set_version_flag("--version", std::string("lsock ") + lsock::version);
-  app.footer(
-      "Run 'lsock COMMAND --help' for a command's options.\n"
-      "Exit codes: 0 success, 1 operational failure, 2 usage error.\n"
-      "Example: lsock resolve localhost");
-  bool json_mode = false;
-  app.add_flag("--json", json_mode, "Machine-readable output (JSON / JSON Lines)");
-  bool timestamps = false;
-  app.add_flag("--timestamps", timestamps,
-               "Start each event line with its time (RFC 3339 UTC, as JSON events' ts)");
-  // Let global options follow the subcommand too: `lsock ifaces --json`.
-  app.fallthrough();
-  app.require_subcommand(1);
-  app.failure_message(usage_message);
-
-  const std::vector<command> commands{
-      register_resolve(app),     register_ifaces(app),     register_tcp_listen(app),
-      register_tcp_connect(app), register_udp_send(app),   register_udp_listen(app),
-      register_mcast_join(app),  register_mcast_send(app), register_tcp_ping(app),
-      register_probe(app),       register_perf(app),       register_perf_server(app),
-  };
-
-  for (const command& cmd : commands) cmd.app->group("Commands");
-
+  global_flags flags;
+  describe_app(app, flags);
+  const std::vector<command> commands = register_commands(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -133,73 +228,12 @@ int run_lsock(int argc, char** argv) {
   } catch (const CLI::CallForAllHelp& e) {
     return checked_exit(app, e);
   } catch (const CLI::CallForVersion& e) {
-    if (json_requested(argc, argv)) {
-      try {
-        output("", true).document(json{{"name", "lsock"}, {"version", lsock::version}});
-      } catch (const write_error& w) {
-        output("", false).error_line(w.what());
-        return 1;
-      }
-      return 0;
-    }
-    return checked_exit(app, e);
+    return print_version(app, e, argc, argv);
   } catch (const CLI::ParseError& e) {
-    std::string name;
-    bool streams = false;
-    for (const command& cmd : commands) {
-      if (cmd.app->parsed()) {
-        name = cmd.app->get_name();
-        streams = cmd.streams;
-      }
-    }
-    std::ostringstream ignored;
-    std::ostringstream rendered;
-    (void)app.exit(e, ignored, rendered);
-    std::string message = one_line(rendered.str());
-    if (name.empty()) {
-      // What the user meant: the first word that is not an option names the command; else
-      // the first option lsock does not know.
-      for (int i = 1; i < argc; ++i) {
-        const std::string word = argv[i];
-        if (word == "--json") continue;
-        if (word[0] == '-') {
-          message = "unknown option '" + word + "' (see lsock --help)";
-          break;
-        }
-        bool known = false;
-        for (const command& cmd : commands) known = known || cmd.app->get_name() == word;
-        if (!known) message = "unknown command '" + word + "' (see lsock --help)";
-        break;
-      }
-      if (dynamic_cast<const CLI::RequiredError*>(&e) != nullptr &&
-          argc <= 1 + json_requested(argc, argv)) {
-        message = "missing COMMAND (see lsock --help)";
-      }
-    }
-    output(name, json_requested(argc, argv)).usage_failure(message, streams);
-    return 2;
+    return report_parse_error(app, commands, e, argc, argv);
   }
-
   for (const command& cmd : commands) {
-    if (!cmd.app->parsed()) continue;
-    const output out(cmd.app->get_name(), json_mode, timestamps);
-    // Whichever way the command ends, the signal handling it set up ends with it.
-    struct stop_handlers_scope {
-      ~stop_handlers_scope() { remove_stop_handlers(); }
-    } const stop_scope;
-    try {
-      return cmd.run(out);
-    } catch (const usage_error& e) {
-      out.usage_failure(e.what(), cmd.streams);
-      return 2;
-    } catch (const write_error& e) {
-      // stdout is what failed: the message goes to stderr only.
-      out.error_line(e.what());
-      return 1;
-    } catch (const std::exception& e) {
-      out.failure(library_error("internal", EIO, e.what()), cmd.streams);
-      return 1;
-    }
+    if (cmd.app->parsed()) return run_command(cmd, flags);
   }
   return 2;
 }

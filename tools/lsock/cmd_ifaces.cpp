@@ -6,7 +6,8 @@
 #include <lsock/interfaces.hpp>
 
 #include "commands.hpp"
-#include "common.hpp"
+#include "shared_options.hpp"
+#include "text_format.hpp"
 
 namespace lsock::cli {
 namespace {
@@ -166,12 +167,12 @@ void print_text(const std::vector<shown_interface>& shown, const output& out) {
 int run(const ifaces_options& o, const output& out) {
   auto table = lsock::interface_table();
   if (!table) {
-    out.failure(table.error(), false);
+    out.failure(table.error());
     return 1;
   }
   const auto shown = pick(*table, o);
   if (!o.name.empty() && shown.empty()) {
-    out.failure(library_error("interface", ENODEV, "no such interface: " + o.name), false);
+    out.failure(library_error("interface", ENODEV, "no such interface: " + o.name));
     return 1;
   }
   if (!out.json_mode()) {
@@ -198,8 +199,7 @@ command register_ifaces(CLI::App& app) {
       "interface is shown even without such addresses. An unknown NAME is exit 1.\n"
       "Example: lsock ifaces lo --json");
   sub->add_option("NAME", opts->name, "Only this interface (or address label)")->type_name("");
-  auto* v4 = sub->add_flag("-4", opts->v4, "IPv4 addresses only");
-  sub->add_flag("-6", opts->v6, "IPv6 addresses only")->excludes(v4);
+  add_family_flags(*sub, opts->v4, opts->v6, "IPv4 addresses only", "IPv6 addresses only");
   return {sub, [opts](const output& out) { return run(*opts, out); }};
 }
 

@@ -6,10 +6,12 @@
 #include <lsock/multicast.hpp>
 #include <lsock/socket.hpp>
 
+#include "address_checks.hpp"
 #include "commands.hpp"
-#include "common.hpp"
 #include "datagrams.hpp"
-#include "options.hpp"
+#include "shared_options.hpp"
+#include "targets.hpp"
+#include "usage_error.hpp"
 
 namespace lsock::cli {
 namespace {
@@ -32,7 +34,7 @@ int run(const mcast_join_options& o, const output& out) {
   if (!s) {
     // The kernel cannot choose an interface for this group: the user must (exit 2).
     if (interface_needed(s.error())) throw usage_error(s.error().message + " (give --iface NAME)");
-    out.failure(s.error(), true);
+    out.failure(s.error());
     return 1;
   }
   json ev{{"event", "joined"}, {"group", o.group}};
@@ -64,12 +66,8 @@ command register_mcast_join(CLI::App& app) {
   sub->add_option("PORT", opts->port, "UDP port")->required()->type_name("");
   sub->add_option("--iface", opts->iface, "Interface name or address to join on")
       ->type_name("NAME|ADDR");
-  sub->add_option("--count", opts->limits.count, "Stop after N datagrams")
-      ->check(whole_number(1, std::numeric_limits<long long>::max()))
-      ->type_name("N");
-  sub->add_option("--timeout", opts->limits.timeout, "Stop after SECONDS (0: no limit)")
-      ->check(seconds())
-      ->type_name("SECONDS");
+  add_count_option(*sub, opts->limits.count, "Stop after N datagrams");
+  add_timeout_option(*sub, opts->limits.timeout, "Stop after S seconds (0: no limit)");
   return {sub, [opts](const output& out) { return run(*opts, out); }, true};
 }
 

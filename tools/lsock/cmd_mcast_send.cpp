@@ -1,13 +1,15 @@
 // lsock mcast-send GROUP PORT [DATA]: send to a multicast group or the IPv4 broadcast address.
 
-#include <limits>
 #include <lsock/multicast.hpp>
 #include <lsock/socket.hpp>
 
+#include "address_checks.hpp"
 #include "commands.hpp"
-#include "common.hpp"
 #include "datagrams.hpp"
-#include "options.hpp"
+#include "option_checks.hpp"
+#include "shared_options.hpp"
+#include "targets.hpp"
+#include "usage_error.hpp"
 
 namespace lsock::cli {
 namespace {
@@ -31,7 +33,7 @@ int run(const mcast_send_options& o, const output& out) {
   if (!s) {
     // The kernel cannot choose an interface for this group: the user must (exit 2).
     if (interface_needed(s.error())) throw usage_error(s.error().message + " (give --iface NAME)");
-    out.failure(s.error(), false);
+    out.failure(s.error());
     return 1;
   }
   return send_datagrams(*s, send_plan{o.data, o.count, o.interval_ms}, out);
@@ -58,13 +60,8 @@ command register_mcast_send(CLI::App& app) {
       ->capture_default_str();
   sub->add_option("--iface", opts->iface, "Interface name or address to send from")
       ->type_name("NAME|ADDR");
-  sub->add_option("--count", opts->count, "Send N datagrams")
-      ->check(whole_number(1, std::numeric_limits<long long>::max()))
-      ->type_name("N")
-      ->capture_default_str();
-  sub->add_option("--interval", opts->interval_ms, "Milliseconds between datagrams")
-      ->check(whole_number(0, 86'400'000))
-      ->type_name("MS");
+  add_count_option(*sub, opts->count, "Send N datagrams")->capture_default_str();
+  add_interval_ms_option(*sub, opts->interval_ms, "Milliseconds between datagrams");
   return {sub, [opts](const output& out) { return run(*opts, out); }};
 }
 

@@ -2,16 +2,20 @@
 // runs one. JSON Lines: start, interval (every --interval), end.
 
 #include <cmath>
-#include <limits>
 #include <lsock/socket.hpp>
 #include <memory>
 
+#include "address_checks.hpp"
 #include "commands.hpp"
-#include "common.hpp"
-#include "options.hpp"
+#include "monotonic_time.hpp"
+#include "name_lookup.hpp"
+#include "option_checks.hpp"
 #include "perf_report.hpp"
 #include "perf_tuning.hpp"
-#include "target_address.hpp"
+#include "shared_options.hpp"
+#include "stop_signal.hpp"
+#include "targets.hpp"
+#include "usage_error.hpp"
 
 namespace lsock::cli {
 namespace {
@@ -267,7 +271,7 @@ result<json> perf_client::finish() {
 int perf_client::run(const std::string& addr, int port, const socket_options& so) {
   auto fail = [&](const lsock::error& e) {
     meter_.abort_all();
-    out_.failure(e, true);
+    out_.failure(e);
     return 1;
   };
   auto ctl = connect_tcp(addr, port, so);
@@ -313,7 +317,7 @@ int run(const perf_options& o, const output& out) {
   auto addr = first_address(to.address, so.prefer, deadline_after(10));
   if (!addr) {
     if (interrupted(addr.error())) end_by_signal();
-    out.failure(addr.error(), true);
+    out.failure(addr.error());
     return 1;
   }
   perf_client client(p, o.interval, out);
@@ -349,16 +353,13 @@ command register_perf(CLI::App& app) {
   sub->add_flag("-R,--reverse", opts->reverse, "The server sends, the client receives");
   sub->add_option("-l,--length", opts->length, "Bytes per write (K/M suffix: KiB/MiB)")
       ->type_name("BYTES");
-  sub->add_option("-i,--interval", opts->interval, "Seconds between interval reports; 0 = none")
-      ->check(seconds())
-      ->type_name("S")
+  add_interval_seconds_option(*sub, opts->interval, "Seconds between interval reports; 0 = none")
       ->capture_default_str();
   sub->add_flag("-u,--udp", opts->udp, "UDP instead of TCP");
   sub->add_option("-b,--bitrate", opts->bitrate,
                   "Target bits/s over all streams, K/M/G suffix (UDP default 1M; 0 = unlimited)")
       ->type_name("RATE");
-  auto* v4 = sub->add_flag("-4", opts->v4, "IPv4 only");
-  sub->add_flag("-6", opts->v6, "IPv6 only")->excludes(v4);
+  add_family_flags(*sub, opts->v4, opts->v6);
   return {sub, [opts](const output& out) { return run(*opts, out); }, true};
 }
 

@@ -1,16 +1,19 @@
 // lsock perf-server [ADDR] PORT: serves perf tests, one at a time, over the perf control
 // protocol (perf_protocol.hpp). JSON Lines: listening, start, interval, end, rejected, error.
 
-#include <limits>
 #include <list>
 #include <lsock/socket.hpp>
 #include <memory>
 
+#include "address_checks.hpp"
 #include "commands.hpp"
-#include "common.hpp"
-#include "options.hpp"
+#include "monotonic_time.hpp"
 #include "perf_report.hpp"
 #include "perf_tuning.hpp"
+#include "shared_options.hpp"
+#include "stop_signal.hpp"
+#include "targets.hpp"
+#include "usage_error.hpp"
 
 namespace lsock::cli {
 namespace {
@@ -347,7 +350,7 @@ int perf_server::run() {
     collect_fds();
     const auto left_ms = std::max<std::int64_t>(0, (wake_at() - now_ns()) / 1'000'000);
     if (auto w = sel_.wait(read_fds_, {}, left_ms); !w) {
-      out_.failure(w.error(), true);
+      out_.failure(w.error());
       return 1;
     }
     accept_all();
@@ -379,7 +382,7 @@ int run(const perf_server_options& o, const output& out) {
   check_family(where.address, so.prefer);
   auto listener = lsock::socket::bind(socket_type::tcp, where.address, where.port, so);
   if (!listener) {
-    out.failure(listener.error(), true);
+    out.failure(listener.error());
     return 1;
   }
   install_stop_handlers();
@@ -409,18 +412,11 @@ command register_perf_server(CLI::App& app) {
       ->required()
       ->expected(1, 2)
       ->type_name("");
-  sub->add_option("-c,--count", opts->count, "Stop after N tests (default: until Ctrl-C)")
-      ->check(whole_number(1, std::numeric_limits<long long>::max()))
-      ->type_name("N");
-  sub->add_option("--timeout", opts->timeout, "Stop after S seconds")
-      ->check(seconds())
-      ->type_name("S");
-  sub->add_option("-i,--interval", opts->interval, "Seconds between interval reports; 0 = none")
-      ->check(seconds())
-      ->type_name("S")
+  add_count_option(*sub, opts->count, "Stop after N tests (default: until Ctrl-C)", "-c,--count");
+  add_timeout_option(*sub, opts->timeout, "Stop after S seconds");
+  add_interval_seconds_option(*sub, opts->interval, "Seconds between interval reports; 0 = none")
       ->capture_default_str();
-  auto* v4 = sub->add_flag("-4", opts->v4, "IPv4 only");
-  sub->add_flag("-6", opts->v6, "IPv6 only")->excludes(v4);
+  add_family_flags(*sub, opts->v4, opts->v6);
   return {sub, [opts](const output& out) { return run(*opts, out); }, true};
 }
 

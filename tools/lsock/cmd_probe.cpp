@@ -7,12 +7,17 @@
 #include <cstdio>
 #include <iostream>
 
+#include "address_checks.hpp"
 #include "commands.hpp"
-#include "common.hpp"
-#include "options.hpp"
+#include "monotonic_time.hpp"
+#include "name_lookup.hpp"
+#include "option_checks.hpp"
 #include "port_list.hpp"
 #include "port_scan.hpp"
-#include "target_address.hpp"
+#include "shared_options.hpp"
+#include "stop_signal.hpp"
+#include "text_format.hpp"
+#include "usage_error.hpp"
 
 namespace lsock::cli {
 namespace {

@@ -6,9 +6,15 @@
 #include <lsock/async_resolve.hpp>
 #include <optional>
 
+#include "address_checks.hpp"
 #include "commands.hpp"
-#include "common.hpp"
-#include "options.hpp"
+#include "monotonic_time.hpp"
+#include "name_lookup.hpp"
+#include "shared_options.hpp"
+#include "stop_signal.hpp"
+#include "text_format.hpp"
+#include "usage_error.hpp"
+#include "wait_until.hpp"
 
 namespace lsock::cli {
 namespace {
@@ -71,8 +77,8 @@ std::vector<host_lookup> lookup_all(const std::vector<std::string>& hosts, famil
   return all;
 }
 
-int run(const resolve_options& o, const output& out) {
-  // Every argument is judged before the first lookup: a usage error prints nothing else.
+/// Every argument is judged before the first lookup: a usage error prints nothing else.
+void check_hosts(const resolve_options& o) {
   for (const std::string& host : o.hosts) {
     if (check_address(host).is_unix()) {
       throw usage_error("resolve takes host names and IP addresses, not the unix address '" + host +
@@ -80,32 +86,28 @@ int run(const resolve_options& o, const output& out) {
     }
     check_family(host, family_choice(o.v4, o.v6));
   }
-  json doc = json::array();
-  int status = 0;
-  // One deadline for the whole command.
-  auto answers = lookup_all(o.hosts, family_choice(o.v4, o.v6), deadline_after(o.timeout));
-  for (std::size_t i = 0; i < o.hosts.size(); ++i) {
-    const std::string& host = o.hosts[i];
-    const answer& list = *answers[i].got;
-    json entry{{"host", host}, {"addresses", json::array()}};
-    if (list) {
-      for (const auto& a : *list) {
-        entry["addresses"].push_back(
-            {{"family", std::string(family_name(a.family))}, {"addr", a.addr}});
-      }
-    } else {
-      status = 1;
-      entry["error"] = error_json(list.error());
-      out.error_line(host + ": " + list.error().message + " (" + list.error().name + ")");
+}
+
+/// {host, addresses [{family, addr}], elapsed_ms} or, for a failed lookup, {host, addresses [],
+/// error, elapsed_ms} with the failure on stderr.
+json host_entry(const std::string& host, const host_lookup& lookup, const output& out) {
+  const answer& list = *lookup.got;
+  json entry{{"host", host}, {"addresses", json::array()}};
+  if (list) {
+    for (const auto& a : *list) {
+      entry["addresses"].push_back(
+          {{"family", std::string(family_name(a.family))}, {"addr", a.addr}});
     }
-    entry["elapsed_ms"] = answers[i].ms;
-    doc.push_back(std::move(entry));
+  } else {
+    entry["error"] = error_json(list.error());
+    out.error_line(host + ": " + list.error().message + " (" + list.error().name + ")");
   }
-  if (out.json_mode()) {
-    out.document(doc);
-    return status;
-  }
-  // Text: HOST  FAMILY  ADDRESS  TIME, the host and time on its first address only.
+  entry["elapsed_ms"] = lookup.ms;
+  return entry;
+}
+
+/// Text: HOST  FAMILY  ADDRESS  TIME, the host and time on its first address only.
+void print_text(const json& doc, const output& out) {
   std::size_t host_w = 0;
   std::size_t addr_w = 0;
   for (const auto& e : doc) {
@@ -127,6 +129,23 @@ int run(const resolve_options& o, const output& out) {
       first = false;
     }
   }
+}
+
+int run(const resolve_options& o, const output& out) {
+  check_hosts(o);
+  json doc = json::array();
+  int status = 0;
+  // One deadline for the whole command.
+  auto answers = lookup_all(o.hosts, family_choice(o.v4, o.v6), deadline_after(o.timeout));
+  for (std::size_t i = 0; i < o.hosts.size(); ++i) {
+    if (!*answers[i].got) status = 1;
+    doc.push_back(host_entry(o.hosts[i], answers[i], out));
+  }
+  if (out.json_mode()) {
+    out.document(doc);
+  } else {
+    print_text(doc, out);
+  }
   return status;
 }
 
@@ -144,11 +163,8 @@ command register_resolve(CLI::App& app) {
   sub->add_option("HOST", opts->hosts, "Names (or literal addresses) to resolve")
       ->required()
       ->type_name("");
-  auto* v4 = sub->add_flag("-4", opts->v4, "IPv4 addresses only");
-  sub->add_flag("-6", opts->v6, "IPv6 addresses only")->excludes(v4);
-  sub->add_option("--timeout", opts->timeout, "Give up after SECONDS (0: the resolver's own limit)")
-      ->check(seconds())
-      ->type_name("SECONDS");
+  add_family_flags(*sub, opts->v4, opts->v6, "IPv4 addresses only", "IPv6 addresses only");
+  add_timeout_option(*sub, opts->timeout, "Give up after S seconds (0: the resolver's own limit)");
   return {sub, [opts](const output& out) { return run(*opts, out); }};
 }
 

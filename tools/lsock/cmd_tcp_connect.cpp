@@ -11,12 +11,18 @@
 #include <lsock/socket.hpp>
 #include <optional>
 
+#include "address_checks.hpp"
 #include "byte_queue.hpp"
 #include "commands.hpp"
-#include "common.hpp"
-#include "options.hpp"
+#include "monotonic_time.hpp"
+#include "name_lookup.hpp"
+#include "option_checks.hpp"
+#include "shared_options.hpp"
 #include "standard_streams.hpp"
-#include "target_address.hpp"
+#include "stop_signal.hpp"
+#include "targets.hpp"
+#include "text_format.hpp"
+#include "wait_until.hpp"
 
 namespace lsock::cli {
 namespace {

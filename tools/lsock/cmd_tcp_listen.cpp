@@ -3,15 +3,22 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <limits>
 #include <list>
 #include <lsock/socket.hpp>
 #include <lsock/unix_path.hpp>
+#include <optional>
 
+#include "address_checks.hpp"
+#include "bound_socket.hpp"
 #include "commands.hpp"
-#include "common.hpp"
-#include "options.hpp"
+#include "monotonic_time.hpp"
+#include "option_checks.hpp"
+#include "shared_options.hpp"
 #include "standard_streams.hpp"
+#include "stop_signal.hpp"
+#include "targets.hpp"
+#include "text_format.hpp"
+#include "wait_until.hpp"
 
 namespace lsock::cli {
 namespace {
@@ -129,134 +136,165 @@ bool serve(const output& out, client& c, bool echo, totals& t, std::string_view&
   return true;
 }
 
-int run(const tcp_listen_options& o, const output& out) {
-  const target where = listen_target(o.args, o.v6 ? "::" : "0.0.0.0");
+/// The clients of one listener, served through one selector until --count, the deadline or
+/// Ctrl-C: each round gathers what to wait for, waits, then handles writable clients, readable
+/// clients and pending connections, in that order.
+class listener {
+ public:
+  listener(const tcp_listen_options& o, const output& out, lsock::socket sock)
+      : o_(o), out_(out), sock_(std::move(sock)) {}
+
+  /// Serves until done; the reason it ended ("count", "timeout", "signal"), or the failure
+  /// of the wait itself.
+  result<std::string_view> serve_until(std::int64_t deadline) {
+    for (;;) {
+      if (o_.count > 0 && t_.connections >= o_.count) accepting_ = false;
+      if (!accepting_ && clients_.empty()) return std::string_view("count");
+      const bool listen_now = accepting_ && now_ns() >= accept_paused_until_;
+      gather(listen_now);
+      std::int64_t until = deadline;
+      if (accepting_ && !listen_now && (until == 0 || accept_paused_until_ < until)) {
+        until = accept_paused_until_;
+      }
+      auto ready = wait_until(sel_, read_fds_, write_fds_, until);
+      if (!ready) return std::move(ready).error();
+      if (!*ready) {
+        if (stop_requested()) return std::string_view("signal");
+        if (passed(deadline)) return std::string_view("timeout");
+        continue;  // an accept pause ran out
+      }
+      std::vector<client*> finished;
+      on_writable(finished);
+      const bool listener_ready = on_readable(finished);
+      for (client* c : finished) {
+        clients_.remove_if([c](const client& x) { return &x == c; });
+      }
+      if (listener_ready) accept_pending();
+    }
+  }
+
+  /// Closes the clients still connected, each with a closed event.
+  void close_all(std::string_view reason) {
+    for (client& c : clients_) emit_closed(out_, c, reason);
+    clients_.clear();
+  }
+
+  [[nodiscard]] const totals& counts() const noexcept { return t_; }
+
+ private:
+  /// The descriptors of this round: the listener first (-1 while not accepting), then the
+  /// clients to read, and last stdout's watch, so a reader of stdout going away ends the
+  /// listener even while nothing happens.
+  void gather(bool listen_now) {
+    read_fds_.clear();
+    write_fds_.clear();
+    readers_.clear();
+    writers_.clear();
+    read_fds_.push_back(listen_now ? sock_.fd() : -1);
+    for (client& c : clients_) {
+      if (!c.peer_done && c.pending.size() < max_pending) {
+        read_fds_.push_back(c.sock.fd());
+        readers_.push_back(&c);
+      }
+      if (!c.pending.empty()) {
+        write_fds_.push_back(c.sock.fd());
+        writers_.push_back(&c);
+      }
+    }
+    read_fds_.push_back(stdout_watch_);
+  }
+
+  /// Sends echo bytes to the clients that can take them; a client whose peer is done and
+  /// whose echo is out is finished.
+  void on_writable(std::vector<client*>& finished) {
+    for (const std::size_t i : sel_.ready_write()) {
+      client* c = writers_[i];
+      if (!flush(out_, *c, t_)) {
+        emit_closed(out_, *c, "error");
+        finished.push_back(c);
+      } else if (c->peer_done && c->pending.empty()) {
+        emit_closed(out_, *c, "peer");
+        finished.push_back(c);
+      }
+    }
+  }
+
+  /// Reads from the readable clients; true when the listener has connections pending.
+  bool on_readable(std::vector<client*>& finished) {
+    bool listener_ready = false;
+    for (const std::size_t i : sel_.ready_read()) {
+      if (i == 0) {
+        listener_ready = true;
+        continue;
+      }
+      if (i == read_fds_.size() - 1) stdout_reader_gone();
+      client* c = readers_[i - 1];
+      if (std::find(finished.begin(), finished.end(), c) != finished.end()) continue;
+      std::string_view reason;
+      if (!serve(out_, *c, o_.echo, t_, reason)) {
+        emit_closed(out_, *c, reason);
+        finished.push_back(c);
+      }
+    }
+    return listener_ready;
+  }
+
+  /// Accepts everything pending (bounded per round), up to --count.
+  void accept_pending() {
+    for (int n = 0; n < 64; ++n) {
+      if (o_.count > 0 && t_.connections >= o_.count) break;
+      accepted conn;
+      auto r = sock_.accept(conn);
+      if (!r) {
+        // EMFILE and the like: say so, serve the clients we have, try again a little later.
+        out_.failure(r.error());
+        accept_paused_until_ = now_ns() + accept_pause_ns;
+        break;
+      }
+      if (*r != io_status::ready) break;
+      ++t_.connections;
+      clients_.push_back(
+          client{std::move(conn.socket), conn.peer, {}, 0, 0, now_ns(), false, t_.connections});
+      out_.event(clients_.back().about("accepted"), "accepted " + clients_.back().label());
+    }
+  }
+
+  const tcp_listen_options& o_;
+  const output& out_;
+  lsock::socket sock_;
+  std::list<client> clients_;
+  totals t_;
+  selector sel_;
+  std::vector<int> read_fds_;
+  std::vector<int> write_fds_;
+  std::vector<client*> readers_;
+  std::vector<client*> writers_;
+  bool accepting_ = true;
+  std::int64_t accept_paused_until_ = 0;
+  const int stdout_watch_ = stdout_watch_fd();
+};
+
+/// The listening socket on the first address of `where` that binds, or the failure reported
+/// (nullopt).
+std::optional<lsock::socket> open_listener(const tcp_listen_options& o, const target& where,
+                                           const output& out) {
   socket_options so;
   so.backlog = o.backlog;
   so.prefer = family_choice(o.v4, o.v6);
   check_family(where.address, so.prefer);
   check_not_group(where.address, "TCP");
-  auto addrs = addresses_for(where.address, so.prefer, deadline_after(o.timeout));
-  if (!addrs) {
-    if (interrupted(addrs.error())) end_by_signal();
-    out.failure(addrs.error(), true);
-    return 1;
-  }
-  auto listener = first_that_works(*addrs, [&](const std::string& addr) {
-    return lsock::socket::bind(socket_type::tcp, addr, where.port, so);
-  });
-  if (!listener) {
-    out.failure(with_address(listener.error(), where), true);
-    return 1;
-  }
-  const unix_path_guard cleanup(*listener);  // as socat: the path is free for the next run
-  install_stop_handlers();
-  const auto start = now_ns();
-  const auto deadline = deadline_after(o.timeout);
-  if (auto local = listener->local_endpoint()) {
+  return bind_first_address(socket_type::tcp, where, so, deadline_after(o.timeout), out);
+}
+
+void emit_listening(const output& out, const lsock::socket& sock) {
+  if (auto local = sock.local_endpoint()) {
     json ev{{"event", "listening"}};
     ev.update(endpoint_json(*local));
     out.event(ev, "listening on " + local->to_string());
   }
+}
 
-  std::list<client> clients;
-  totals t;
-  selector sel;
-  std::vector<int> read_fds;
-  std::vector<int> write_fds;
-  std::vector<client*> readers;
-  std::vector<client*> writers;
-  bool accepting = true;
-  std::int64_t accept_paused_until = 0;
-  std::string_view end_reason = "count";
-  const int stdout_watch = stdout_watch_fd();
-  for (;;) {
-    if (o.count > 0 && t.connections >= o.count) accepting = false;
-    if (!accepting && clients.empty()) break;
-    read_fds.clear();
-    write_fds.clear();
-    readers.clear();
-    writers.clear();
-    const bool listen_now = accepting && now_ns() >= accept_paused_until;
-    read_fds.push_back(listen_now ? listener->fd() : -1);
-    for (client& c : clients) {
-      if (!c.peer_done && c.pending.size() < max_pending) {
-        read_fds.push_back(c.sock.fd());
-        readers.push_back(&c);
-      }
-      if (!c.pending.empty()) {
-        write_fds.push_back(c.sock.fd());
-        writers.push_back(&c);
-      }
-    }
-    // Last: stdout's reader going away ends the listener even while nothing happens.
-    read_fds.push_back(stdout_watch);
-    std::int64_t until = deadline;
-    if (accepting && !listen_now && (until == 0 || accept_paused_until < until)) {
-      until = accept_paused_until;
-    }
-    auto ready = wait_until(sel, read_fds, write_fds, until);
-    if (!ready) {
-      out.failure(ready.error(), true);
-      return 1;
-    }
-    if (!*ready) {
-      if (stop_requested() || passed(deadline)) {
-        end_reason = stop_requested() ? "signal" : "timeout";
-        break;
-      }
-      continue;  // an accept pause ran out
-    }
-    std::vector<client*> finished;
-    for (const std::size_t i : sel.ready_write()) {
-      client* c = writers[i];
-      if (!flush(out, *c, t)) {
-        emit_closed(out, *c, "error");
-        finished.push_back(c);
-      } else if (c->peer_done && c->pending.empty()) {
-        emit_closed(out, *c, "peer");
-        finished.push_back(c);
-      }
-    }
-    bool listener_ready = false;
-    for (const std::size_t i : sel.ready_read()) {
-      if (i == 0) {
-        listener_ready = true;
-        continue;
-      }
-      if (i == read_fds.size() - 1) stdout_reader_gone();
-      client* c = readers[i - 1];
-      if (std::find(finished.begin(), finished.end(), c) != finished.end()) continue;
-      std::string_view reason;
-      if (!serve(out, *c, o.echo, t, reason)) {
-        emit_closed(out, *c, reason);
-        finished.push_back(c);
-      }
-    }
-    for (client* c : finished) {
-      clients.remove_if([c](const client& x) { return &x == c; });
-    }
-    // Accept everything pending (bounded per round), up to --count.
-    for (int n = 0; listener_ready && n < 64; ++n) {
-      if (o.count > 0 && t.connections >= o.count) break;
-      accepted conn;
-      auto r = listener->accept(conn);
-      if (!r) {
-        // EMFILE and the like: say so, serve the clients we have, try again a little later.
-        out.failure(r.error(), true);
-        accept_paused_until = now_ns() + accept_pause_ns;
-        break;
-      }
-      if (*r != io_status::ready) break;
-      ++t.connections;
-      clients.push_back(
-          client{std::move(conn.socket), conn.peer, {}, 0, 0, now_ns(), false, t.connections});
-      out.event(clients.back().about("accepted"), "accepted " + clients.back().label());
-    }
-  }
-  for (client& c : clients) emit_closed(out, c, end_reason);
-  clients.clear();
-  const double ms = elapsed_ms(start);
+void emit_summary(const output& out, const totals& t, double ms, std::string_view end_reason) {
   out.event({{"event", "summary"},
              {"connections", t.connections},
              {"bytes_in", t.bytes_in},
@@ -266,13 +304,32 @@ int run(const tcp_listen_options& o, const output& out) {
             "summary: " + std::to_string(t.connections) + " connections, " +
                 std::to_string(t.bytes_in) + " bytes in, " + std::to_string(t.bytes_out) +
                 " out, " + ms_text(ms));
+}
+
+int run(const tcp_listen_options& o, const output& out) {
+  const target where = listen_target(o.args, o.v6 ? "::" : "0.0.0.0");
+  auto sock = open_listener(o, where, out);
+  if (!sock) return 1;
+  const unix_path_guard cleanup(*sock);  // as socat: the path is free for the next run
+  install_stop_handlers();
+  const auto start = now_ns();
+  const auto deadline = deadline_after(o.timeout);
+  emit_listening(out, *sock);
+  listener l(o, out, std::move(*sock));
+  auto end_reason = l.serve_until(deadline);
+  if (!end_reason) {
+    out.failure(end_reason.error());
+    return 1;
+  }
+  l.close_all(*end_reason);
+  const totals& t = l.counts();
+  emit_summary(out, t, elapsed_ms(start), *end_reason);
   // A timeout before --count connections were served means what was asked did not happen.
-  if (end_reason == "timeout" && o.count > 0) {
+  if (*end_reason == "timeout" && o.count > 0) {
     out.failure(library_error("accept", ETIMEDOUT,
                               "timed out after " + seconds_text(o.timeout) + " with " +
                                   std::to_string(t.connections) + " of " + std::to_string(o.count) +
-                                  " connections"),
-                true);
+                                  " connections"));
     return 1;
   }
   return 0;
@@ -297,18 +354,14 @@ command register_tcp_listen(CLI::App& app) {
       ->expected(1, 2)
       ->type_name("");
   sub->add_flag("--echo", opts->echo, "Send received data back");
-  sub->add_option("--count", opts->count, "Stop after N connections have been served")
-      ->check(whole_number(1, std::numeric_limits<long long>::max()))
-      ->type_name("N");
+  add_count_option(*sub, opts->count, "Stop after N connections have been served");
   sub->add_option("--backlog", opts->backlog, "listen() backlog")
       ->check(whole_number(0, max_backlog))
       ->type_name("N")
       ->capture_default_str();
-  sub->add_option("--timeout", opts->timeout, "Stop after SECONDS (0: no limit)")
-      ->check(seconds())
-      ->type_name("SECONDS");
-  auto* v4 = sub->add_flag("-4", opts->v4, "IPv4 only (a host name's IPv4 address)");
-  sub->add_flag("-6", opts->v6, "IPv6 only (default address ::)")->excludes(v4);
+  add_timeout_option(*sub, opts->timeout, "Stop after S seconds (0: no limit)");
+  add_family_flags(*sub, opts->v4, opts->v6, "IPv4 only (a host name's IPv4 address)",
+                   "IPv6 only (default address ::)");
   return {sub, [opts](const output& out) { return run(*opts, out); }, true};
 }
 

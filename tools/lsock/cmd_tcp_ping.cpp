@@ -10,11 +10,18 @@
 #include <lsock/socket.hpp>
 #include <optional>
 
+#include "address_checks.hpp"
 #include "commands.hpp"
-#include "common.hpp"
 #include "latency_stats.hpp"
-#include "options.hpp"
-#include "target_address.hpp"
+#include "monotonic_time.hpp"
+#include "name_lookup.hpp"
+#include "option_checks.hpp"
+#include "shared_options.hpp"
+#include "stop_signal.hpp"
+#include "targets.hpp"
+#include "text_format.hpp"
+#include "usage_error.hpp"
+#include "wait_until.hpp"
 
 namespace lsock::cli {
 namespace {
@@ -168,7 +175,7 @@ int run(const tcp_ping_options& o, const output& out) {
   auto addr = first_address(to.address, so.prefer, deadline_after(o.timeout));
   if (!addr) {
     if (interrupted(addr.error())) end_by_signal();
-    out.failure(addr.error(), true);
+    out.failure(addr.error());
     return 1;
   }
   out.text("TCP-PING " + to.address + " (" + *addr + ") port " + std::to_string(to.port));
@@ -180,7 +187,7 @@ int run(const tcp_ping_options& o, const output& out) {
       if (auto again = first_address(to.address, so.prefer, deadline_after(o.timeout))) {
         *addr = *again;
       } else {
-        out.failure(again.error(), true);
+        out.failure(again.error());
       }
     }
     st.report(out, *addr, to.port, probe_once(*addr, to.port, so, o.timeout));

@@ -1,13 +1,15 @@
 // lsock udp-listen [ADDR] PORT: print the datagrams that arrive; --echo answers them.
 
-#include <limits>
 #include <lsock/socket.hpp>
 #include <lsock/unix_path.hpp>
 
+#include "address_checks.hpp"
+#include "bound_socket.hpp"
 #include "commands.hpp"
-#include "common.hpp"
 #include "datagrams.hpp"
-#include "options.hpp"
+#include "monotonic_time.hpp"
+#include "shared_options.hpp"
+#include "targets.hpp"
 
 namespace lsock::cli {
 namespace {
@@ -24,19 +26,8 @@ int run(const udp_listen_options& o, const output& out) {
   socket_options so;
   so.prefer = family_choice(o.v4, o.v6);
   check_family(where.address, so.prefer);
-  auto addrs = addresses_for(where.address, so.prefer, deadline_after(o.limits.timeout));
-  if (!addrs) {
-    if (interrupted(addrs.error())) end_by_signal();
-    out.failure(addrs.error(), true);
-    return 1;
-  }
-  auto s = first_that_works(*addrs, [&](const std::string& addr) {
-    return lsock::socket::bind(socket_type::udp, addr, where.port, so);
-  });
-  if (!s) {
-    out.failure(with_address(s.error(), where), true);
-    return 1;
-  }
+  auto s = bind_first_address(socket_type::udp, where, so, deadline_after(o.limits.timeout), out);
+  if (!s) return 1;
   const unix_path_guard cleanup(*s);  // as socat: the path is free for the next run
   if (auto local = s->local_endpoint()) {
     json ev{{"event", "listening"}};
@@ -62,14 +53,9 @@ command register_udp_listen(CLI::App& app) {
       ->expected(1, 2)
       ->type_name("");
   sub->add_flag("--echo", opts->limits.echo, "Send each datagram back to its sender");
-  sub->add_option("--count", opts->limits.count, "Stop after N datagrams")
-      ->check(whole_number(1, std::numeric_limits<long long>::max()))
-      ->type_name("N");
-  sub->add_option("--timeout", opts->limits.timeout, "Stop after SECONDS (0: no limit)")
-      ->check(seconds())
-      ->type_name("SECONDS");
-  auto* v4 = sub->add_flag("-4", opts->v4, "IPv4 only");
-  sub->add_flag("-6", opts->v6, "IPv6 only")->excludes(v4);
+  add_count_option(*sub, opts->limits.count, "Stop after N datagrams");
+  add_timeout_option(*sub, opts->limits.timeout, "Stop after S seconds (0: no limit)");
+  add_family_flags(*sub, opts->v4, opts->v6);
   return {sub, [opts](const output& out) { return run(*opts, out); }, true};
 }
 

@@ -1,13 +1,17 @@
 // lsock udp-send HOST PORT [DATA | --stdin]: send datagrams.
 
-#include <limits>
 #include <lsock/socket.hpp>
 
+#include "address_checks.hpp"
 #include "commands.hpp"
-#include "common.hpp"
 #include "datagrams.hpp"
-#include "options.hpp"
+#include "name_lookup.hpp"
+#include "option_checks.hpp"
+#include "shared_options.hpp"
+#include "stop_signal.hpp"
+#include "targets.hpp"
 #include "udp_exchange.hpp"
+#include "usage_error.hpp"
 
 namespace lsock::cli {
 namespace {
@@ -48,14 +52,14 @@ int run(const udp_send_options& o, const output& out) {
   auto addrs = addresses_for(to.address, so.prefer, 0);
   if (!addrs) {
     if (interrupted(addrs.error())) end_by_signal();
-    out.failure(addrs.error(), false);
+    out.failure(addrs.error());
     return 1;
   }
   auto s = first_that_works(*addrs, [&](const std::string& addr) {
     return lsock::socket::connect(socket_type::udp, addr, to.port, so);
   });
   if (!s) {
-    out.failure(s.error(), false);
+    out.failure(s.error());
     return 1;
   }
   if (o.reply) return exchange_datagrams(*s, {plan.data, o.count, o.retries, o.timeout}, out);
@@ -76,27 +80,20 @@ command register_udp_send(CLI::App& app) {
       ->expected(1, 3)
       ->type_name("");
   sub->add_flag("--stdin", opts->stdin_mode, "Send standard input as the datagram");
-  sub->add_option("--count", opts->count, "Send N datagrams (with --reply: stop after N replies)")
-      ->check(whole_number(1, std::numeric_limits<long long>::max()))
-      ->type_name("N")
+  add_count_option(*sub, opts->count, "Send N datagrams (with --reply: stop after N replies)")
       ->capture_default_str();
   auto* interval =
-      sub->add_option("--interval", opts->interval_ms, "Milliseconds between datagrams")
-          ->check(whole_number(0, 86'400'000))
-          ->type_name("MS");
+      add_interval_ms_option(*sub, opts->interval_ms, "Milliseconds between datagrams");
   auto* reply = sub->add_flag("--reply", opts->reply, "Wait for the peer's answer and report it");
   sub->add_option("--retries", opts->retries, "With --reply: resends after a timeout with no reply")
       ->check(whole_number(0, 1000))
       ->type_name("N")
       ->needs(reply);
-  sub->add_option("--timeout", opts->timeout, "With --reply: seconds to wait for a reply")
-      ->check(seconds())
-      ->type_name("S")
+  add_timeout_option(*sub, opts->timeout, "With --reply: seconds to wait for a reply")
       ->needs(reply)
       ->capture_default_str();
   interval->excludes(reply);
-  auto* v4 = sub->add_flag("-4", opts->v4, "IPv4 only");
-  sub->add_flag("-6", opts->v6, "IPv6 only")->excludes(v4);
+  add_family_flags(*sub, opts->v4, opts->v6);
   return {sub, [opts](const output& out) { return run(*opts, out); }};
 }
 

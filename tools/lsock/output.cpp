@@ -1,8 +1,6 @@
 #include "output.hpp"
 
 #include <cerrno>
-#include <chrono>
-#include <cmath>
 #include <cstdio>
 #include <ctime>
 #include <iostream>
@@ -93,9 +91,9 @@ json with_timestamp(const json& ev) {
 }
 
 void output::event(const json& ev, std::string_view text_line) const {
-  if (json_) {
+  if (mode_.json) {
     write_stdout(dump(with_timestamp(ev)) + '\n');
-  } else if (timestamps_) {
+  } else if (mode_.timestamps) {
     write_stdout(rfc3339_now() + " " + std::string(text_line) + '\n');
   } else {
     write_stdout(std::string(text_line) + '\n');
@@ -105,26 +103,24 @@ void output::event(const json& ev, std::string_view text_line) const {
 void output::document(const json& doc) const { write_stdout(dump(doc, 2) + '\n'); }
 
 void output::text(std::string_view line) const {
-  if (!json_) write_stdout(std::string(line) + '\n');
+  if (!mode_.json) write_stdout(std::string(line) + '\n');
 }
 
-void output::failure(const lsock::error& err, bool as_event) const {
+void output::failure(const lsock::error& err) const {
   error_line(err.describe());
-  if (!json_) return;
-  if (as_event) {
-    json ev{{"event", "error"}};
-    ev.update(error_json(err));
-    write_quietly(dump(with_timestamp(ev)) + '\n');
-  } else {
-    write_quietly(dump(json{{"error", error_json(err)}}, 2) + '\n');
+  if (mode_.json) write_error_object(error_json(err));
+}
+
+void output::usage_failure(std::string_view message) const {
+  error_line(message);
+  if (mode_.json) {
+    write_error_object(
+        {{"op", "usage"}, {"name", "EINVAL"}, {"code", EINVAL}, {"message", message}});
   }
 }
 
-void output::usage_failure(std::string_view message, bool as_event) const {
-  error_line(message);
-  if (!json_) return;
-  const json err{{"op", "usage"}, {"name", "EINVAL"}, {"code", EINVAL}, {"message", message}};
-  if (as_event) {
+void output::write_error_object(const json& err) const {
+  if (mode_.streams) {
     json ev{{"event", "error"}};
     ev.update(err);
     write_quietly(dump(with_timestamp(ev)) + '\n');
@@ -157,16 +153,6 @@ std::string payload_text(std::string_view data) {
     return s;
   }
   return "<base64 " + base64(data) + ">";
-}
-
-std::int64_t now_ns() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
-
-double elapsed_ms(std::int64_t start_ns) {
-  return std::round(static_cast<double>(now_ns() - start_ns) / 1000.0) / 1000.0;
 }
 
 }  // namespace lsock::cli

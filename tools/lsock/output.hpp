@@ -11,14 +11,22 @@ namespace lsock::cli {
 
 using json = nlohmann::ordered_json;
 
+/// How a command's output looks, chosen once when the output is made.
+struct output_mode {
+  /// --json: JSON documents / JSON Lines instead of text.
+  bool json = false;
+  /// A long-running command (JSON Lines events): its errors are {"event": "error", ...} lines
+  /// instead of one {"error": {...}} document.
+  bool streams = false;
+  /// --timestamps: text-mode events start with their `ts`; JSON events always carry it.
+  bool timestamps = false;
+};
+
 class output {
  public:
-  /// `timestamps`: text-mode events start with their `ts` (--timestamps); JSON events always
-  /// carry it.
-  output(std::string command, bool json_mode, bool timestamps = false)
-      : command_(std::move(command)), json_(json_mode), timestamps_(timestamps) {}
+  output(std::string command, output_mode mode) : command_(std::move(command)), mode_(mode) {}
 
-  [[nodiscard]] bool json_mode() const noexcept { return json_; }
+  [[nodiscard]] bool json_mode() const noexcept { return mode_.json; }
   /// The command's name ("tcp-listen"), as in "lsock: tcp-listen: ...".
   [[nodiscard]] const std::string& command() const noexcept { return command_; }
 
@@ -30,18 +38,21 @@ class output {
   /// A line of text for people (text mode only), flushed.
   void text(std::string_view line) const;
   /// An operational failure: one stderr line "lsock: COMMAND: message"; under --json also the
-  /// error object ({"error": {...}} or, when `as_event`, {"event": "error", ...}) on stdout.
-  void failure(const lsock::error& err, bool as_event) const;
+  /// error object on stdout ({"error": {...}}, or {"event": "error", ...} when the command
+  /// streams).
+  void failure(const lsock::error& err) const;
   /// The stderr line "lsock: COMMAND: message", control bytes escaped so it stays one line.
   void error_line(std::string_view message) const;
   /// A usage error: the stderr line "lsock: COMMAND: message" and, under --json, the error
-  /// object with op "usage", name "EINVAL".
-  void usage_failure(std::string_view message, bool as_event) const;
+  /// object with op "usage", name "EINVAL" (shaped as failure() shapes it).
+  void usage_failure(std::string_view message) const;
 
  private:
+  /// The error object `err` on stdout, as an event or a document (see failure()).
+  void write_error_object(const json& err) const;
+
   std::string command_;
-  bool json_;
-  bool timestamps_;
+  output_mode mode_;
 };
 
 /// The wall-clock time now as RFC 3339 UTC with microseconds: "2026-12-02T17:47:47.123456Z".
@@ -55,9 +66,6 @@ class output {
 [[nodiscard]] json endpoint_json(const lsock::endpoint& ep);
 /// {"bytes", "payload", "encoding"} for received data.
 [[nodiscard]] json payload_json(std::string_view data);
-/// Milliseconds since `start` (steady clock), rounded to microseconds.
-[[nodiscard]] double elapsed_ms(std::int64_t start_ns);
-[[nodiscard]] std::int64_t now_ns();
 /// Text form of a payload for people: printable text as it is, else "<N bytes, base64 ...>".
 [[nodiscard]] std::string payload_text(std::string_view data);
 

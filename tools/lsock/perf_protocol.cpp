@@ -4,7 +4,7 @@
 #include <cmath>
 #include <random>
 
-#include "common.hpp"
+#include "monotonic_time.hpp"
 
 namespace lsock::cli {
 

@@ -6,7 +6,8 @@
 #include <ctime>
 #include <lsock/socket_tuning.hpp>
 
-#include "common.hpp"
+#include "monotonic_time.hpp"
+#include "text_format.hpp"
 
 namespace lsock::cli {
 namespace {

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstring>
 
+#include "monotonic_time.hpp"
 #include "output.hpp"
 #include "perf_protocol.hpp"
 

@@ -4,7 +4,7 @@
 #include <charconv>
 #include <string>
 
-#include "common.hpp"
+#include "usage_error.hpp"
 
 namespace lsock::cli {
 namespace {

@@ -5,8 +5,9 @@
 #include <algorithm>
 #include <lsock/poll.hpp>
 
-#include "common.hpp"
+#include "monotonic_time.hpp"
 #include "output.hpp"
+#include "stop_signal.hpp"
 
 namespace lsock::cli {
 namespace {

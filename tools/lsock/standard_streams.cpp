@@ -12,7 +12,8 @@
 #include <lsock/error.hpp>
 #include <lsock/poll.hpp>
 
-#include "common.hpp"
+#include "stop_signal.hpp"
+#include "wait_until.hpp"
 
 namespace lsock::cli {
 namespace {
@@ -82,6 +83,13 @@ void write_fd_all(std::string_view data) {
 }
 
 }  // namespace
+
+long read_some(int fd, char* buf, std::size_t size) {
+  for (;;) {
+    const ssize_t n = ::read(fd, buf, size);
+    if (n >= 0 || errno != EINTR) return static_cast<long>(n);
+  }
+}
 
 void write_stdout(std::string_view data) {
   if (direct_stdout != nullptr && std::cout.rdbuf() == direct_stdout) {

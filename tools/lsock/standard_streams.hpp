@@ -1,7 +1,8 @@
 #pragma once
-// The process's standard descriptors: closed ones made safe at start, and writes to stdout
-// whose failure is never silent.
+// The process's standard descriptors: closed ones made safe at start, reads from stdin, and
+// writes to stdout whose failure is never silent.
 
+#include <cstddef>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -19,6 +20,10 @@ struct write_error : std::runtime_error {
 /// ignores SIGPIPE so that a vanished reader is a write error (exit 1), never a silent death.
 /// Call first thing in main(), before anything opens a descriptor.
 void prepare_standard_streams() noexcept;
+
+/// read(2) on a plain descriptor (stdin), retrying EINTR: bytes read, 0 at end of input, -1 on
+/// error.
+[[nodiscard]] long read_some(int fd, char* buf, std::size_t size);
 
 /// Writes all of `data` to stdout, waiting as any filter does while its reader is slow (also
 /// when the shared description is non-blocking); Ctrl-C during that wait ends it. Throws

@@ -3,7 +3,10 @@
 #include <cerrno>
 #include <lsock/poll.hpp>
 
-#include "common.hpp"
+#include "monotonic_time.hpp"
+#include "stop_signal.hpp"
+#include "text_format.hpp"
+#include "wait_until.hpp"
 
 namespace lsock::cli {
 namespace {

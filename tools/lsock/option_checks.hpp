@@ -1,8 +1,7 @@
 #pragma once
-// Option checks with messages people can act on, and the help layout, shared by the commands.
+// Checks of option values, with messages people can act on.
 
 #include <CLI/CLI.hpp>
-#include <memory>
 
 namespace lsock::cli {
 
@@ -14,8 +13,5 @@ inline constexpr double max_seconds = 31'536'000;
 /// A number of seconds from 0 to `max`: "--timeout: expected seconds from 0 to 31536000 (such
 /// as 2 or 0.5), got '-1'".
 [[nodiscard]] CLI::Validator seconds(double max = max_seconds);
-
-/// Help without CLI11's "(2x)" markers: positionals read as their names ("[ADDR] PORT").
-[[nodiscard]] std::shared_ptr<CLI::Formatter> help_formatter();
 
 }  // namespace lsock::cli

@@ -1,4 +1,4 @@
-#include "options.hpp"
+#include "option_checks.hpp"
 
 #include <charconv>
 #include <cmath>
@@ -7,18 +7,6 @@
 #include <string>
 
 namespace lsock::cli {
-namespace {
-
-class lsock_formatter : public CLI::Formatter {
- public:
-  std::string make_option_usage(const CLI::Option* opt) const override {
-    std::string name = make_option_name(opt, true);
-    return opt->get_required() ? name : "[" + name + "]";
-  }
-};
-
-}  // namespace
-
 CLI::Validator whole_number(long long min, long long max) {
   return CLI::Validator(
       [min, max](std::string& text) -> std::string {
@@ -50,12 +38,6 @@ CLI::Validator seconds(double max) {
                text + "'";
       },
       "");
-}
-
-std::shared_ptr<CLI::Formatter> help_formatter() {
-  auto f = std::make_shared<lsock_formatter>();
-  f->label("SUBCOMMAND", "COMMAND");
-  return f;
 }
 
 }  // namespace lsock::cli
