@@ -58,6 +58,8 @@ class output {
 /// Milliseconds since `start` (steady clock), rounded to microseconds.
 [[nodiscard]] double elapsed_ms(std::int64_t start_ns);
 [[nodiscard]] std::int64_t now_ns();
+/// `text` on one line for people: control bytes and bytes that are not UTF-8 escaped ("\x1b").
+[[nodiscard]] std::string escaped_text(std::string_view text);
 /// Text form of a payload for people: printable text as it is, else "<N bytes, base64 ...>".
 [[nodiscard]] std::string payload_text(std::string_view data);
 
