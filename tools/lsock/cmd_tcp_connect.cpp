@@ -191,7 +191,8 @@ class exchange {
     if (expecting() && !expect_met()) {
       const std::string waiting = ss_.pattern && !ss_.pattern->matched()
                                       ? " waiting for '" + ss_.pattern->source() + "'"
-                                      : "";
+                                      : " with " + std::to_string(ss_.bytes_in) + " of " +
+                                            std::to_string(o_.expect_bytes) + " expected bytes";
       return {"", library_error("receive", ETIMEDOUT, after + waiting)};
     }
     if (!to_peer_.empty()) return {"", library_error("send", ETIMEDOUT, after)};
