@@ -29,37 +29,25 @@ compiled compile(std::string_view pattern) {
   return {std::regex(p, syntax), std::regex("[\\s\\S]*?(?:" + p + ")", syntax)};
 }
 
+/// libstdc++'s own words where they are right ("invalid range in '{}'"), lower-cased and
+/// without " in regular expression"; its '(' message also covers a quantifier with nothing
+/// before it ("*a"), and two are about its internals.
 std::string describe(const std::regex_error& e) {
-  switch (e.code()) {
-    case rc::error_collate:
-      return "invalid collating element name";
-    case rc::error_ctype:
-      return "invalid character class name";
-    case rc::error_escape:
-      return "invalid escape or trailing backslash";
-    case rc::error_backref:
-      return "invalid back-reference";
-    case rc::error_brack:
-      return "unmatched [ or ]";
-    case rc::error_paren:
-      return "unmatched ( or )";
-    case rc::error_brace:
-      return "unmatched { or }";
-    case rc::error_badbrace:
-      return "invalid repeat count in { }";
-    case rc::error_range:
-      return "invalid character range";
-    case rc::error_space:
-      return "too large (more than 100000 states)";
-    case rc::error_badrepeat:
-      return "nothing to repeat before *, +, ? or {";
-    case rc::error_complexity:
-      return "back-references are not supported";
-    case rc::error_stack:
-      return "too complex";
-    default:
-      return e.what();
+  if (e.code() == rc::error_space) return "too large (over 100000 NFA states)";
+  if (e.code() == rc::error_complexity) return "back-references are not supported";
+  std::string what = e.what();
+  if (e.code() == rc::error_paren && what.rfind("Mismatched", 0) == 0) {
+    return "mismatched ( and ), or nothing before *, + or ?";
   }
+  for (const std::string_view tail :
+       {std::string_view(" in regular expression"), std::string_view(".")}) {
+    if (what.size() >= tail.size() &&
+        what.compare(what.size() - tail.size(), tail.size(), tail.data(), tail.size()) == 0) {
+      what.resize(what.size() - tail.size());
+    }
+  }
+  if (!what.empty() && what[0] >= 'A' && what[0] <= 'Z') what[0] = static_cast<char>(what[0] + 32);
+  return what;
 }
 
 }  // namespace
