@@ -247,6 +247,22 @@ TEST(TcpConnectExpect, PeerStreamingMegabytesIsSearchedInBoundedTime) {
   std::printf("1 MiB line searched for a.*END by tcp-connect --expect: %lld ms\n", ms);
 }
 
+TEST(TcpConnectExpect, TimeoutEndsASearchWhileThePeerFloods) {
+  tcp_peer peer([](tcp_peer& p, lsock::socket& s) {
+    const std::string block = pattern(65536, 7);
+    while (!p.stopping() && p.send_all(s, block)) {
+    }
+  });
+  const auto t0 = steady_clock::now();
+  auto r = run(connect_to(peer, {"--expect", "NEVER\\d{9}", "--timeout", "1"}, false), {}, 15000);
+  const long long ms = ms_since(t0);
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_LT(ms, 3000) << "data always ready must not keep the run past --timeout";
+  EXPECT_GT(r.out.size(), std::size_t{65536}) << "the flood was read and shown";
+  EXPECT_NE(r.err.find("timed out after 1 s waiting for"), std::string::npos) << r.err;
+  std::printf("searched %zu flooded bytes in 1 s\n", r.out.size());
+}
+
 // The matcher itself: what each read costs and holds.
 
 TEST(ExpectPattern, HoldsAtMostHistoryPlusASliceAndScansInProportion) {

@@ -377,8 +377,8 @@ command register_tcp_connect(CLI::App& app) {
       "--expect REGEX ends the exchange as soon as the data received so far matches (searched\n"
       "as it arrives, the last 4 KiB with each read; ^ and $ at line starts and ends); --json\n"
       "adds matched and match.\n"
-      "Examples: lsock tcp-connect 127.0.0.1 22 --expect '^SSH-2\\.0'\n"
-      "          lsock tcp-connect 127.0.0.1 8000 --send 'hello' --expect-bytes 5 --json");
+      "Example: lsock tcp-connect 127.0.0.1 8000 --send 'hello' --expect-bytes 5 --json\n"
+      "Example: lsock tcp-connect 127.0.0.1 22 --expect '^SSH-2\\.0-'");
   sub->add_option("HOST PORT", opts->args, "Host (or unix path / @name) and port")
       ->required()
       ->expected(1, 2)
@@ -403,12 +403,13 @@ command register_tcp_connect(CLI::App& app) {
                       ->check(seconds())
                       ->type_name("SECONDS")
                       ->capture_default_str();
-  auto* idle = sub->add_option("--idle", opts->idle,
-                               "Without --expect: stop reading after SECONDS of silence (0: wait "
-                               "for the peer to close)")
-                   ->check(seconds())
-                   ->type_name("SECONDS")
-                   ->capture_default_str();
+  auto* idle =
+      sub->add_option("--idle", opts->idle,
+                      "Without --expect(-bytes): stop reading after SECONDS of silence (0: wait "
+                      "for the peer to close)")
+          ->check(seconds())
+          ->type_name("SECONDS")
+          ->capture_default_str();
   auto* v4 = sub->add_flag("-4", opts->v4, "IPv4 only");
   sub->add_flag("-6", opts->v6, "IPv6 only")->excludes(v4);
   sub->parse_complete_callback([opts, send, idle, timeout, expect] {
