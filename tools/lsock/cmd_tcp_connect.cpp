@@ -10,6 +10,7 @@
 #include <limits>
 #include <lsock/socket.hpp>
 #include <optional>
+#include <span>
 
 #include "byte_queue.hpp"
 #include "commands.hpp"
@@ -21,7 +22,8 @@
 namespace lsock::cli {
 namespace {
 
-/// --expect: a usable pattern, else why not ("--expect: invalid pattern '(': unmatched ( or )").
+/// --expect: a usable pattern, else why not ("--expect: invalid pattern 'a\1': back-references
+/// are not supported").
 CLI::Validator expect_regex() {
   return CLI::Validator(
       [](std::string& text) -> std::string {
@@ -222,7 +224,10 @@ class exchange {
         if (auto err = read_stdin()) return err;
         continue;
       }
-      auto got = s_.recv(buf_);
+      // A pattern is searched as each read arrives: reads of one search slice keep the
+      // deadline (checked before every wait) from waiting behind a long search.
+      const std::size_t room = ss_.pattern ? expect_pattern::slice : buf_.size();
+      auto got = s_.recv(std::span<char>(buf_.data(), room));
       if (!got) return got.error();
       if (got->status == io_status::closed) {
         peer_closed_ = true;
@@ -333,12 +338,17 @@ int run(const tcp_connect_options& o, const output& out) {
     if (ended.error) return fail(*ended.error);
     closed_by = ended.closed_by;
   }
+  const bool short_of_bytes =
+      o.expect_bytes > 0 && ss.bytes_in < static_cast<std::size_t>(o.expect_bytes);
+  if (closed_by == "signal" && ((ss.pattern && !ss.pattern->matched()) || short_of_bytes)) {
+    return fail(library_error("receive", EINTR, "interrupted"));
+  }
   if (ss.pattern && !ss.pattern->matched()) {
     return fail(library_error("receive", ECONNRESET,
                               "connection closed after " + std::to_string(ss.bytes_in) +
                                   " bytes, none matching '" + ss.pattern->source() + "'"));
   }
-  if (o.expect_bytes > 0 && ss.bytes_in < static_cast<std::size_t>(o.expect_bytes)) {
+  if (short_of_bytes) {
     return fail(library_error("receive", ECONNRESET,
                               "connection closed after " + std::to_string(ss.bytes_in) + " of " +
                                   std::to_string(o.expect_bytes) + " expected bytes"));
