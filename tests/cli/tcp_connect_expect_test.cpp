@@ -92,7 +92,7 @@ TEST(TcpConnectExpect, HttpStatusLineAfterARequest) {
   EXPECT_EQ(doc["matched"], true);
   EXPECT_EQ(doc["match"]["payload"], "HTTP/1.1 200");
   EXPECT_EQ(doc["bytes_out"], get.size());
-  EXPECT_TRUE(peer.finish(2000) || request == get);
+  (void)peer.finish(0);  // stops and joins the peer before its request is read here
   EXPECT_EQ(request, get);
 }
 

@@ -10,6 +10,7 @@
 
 #include "expect_pattern.hpp"
 
+#include <algorithm>
 #include <regex>
 
 #include "common.hpp"
