@@ -16,7 +16,7 @@ _lsock() {
         --iface)
             COMPREPLY=($(compgen -W "$(command ls /sys/class/net 2>/dev/null)" -- "$cur"))
             return ;;
-        --count|--backlog|--timeout|--interval|--ttl|--expect|--idle|--send|-c|-i|--source|--concurrency|--retries|--time|--parallel|--length|--bitrate|-t|-P|-l|-b)
+        --count|--backlog|--timeout|--interval|--ttl|--expect|--expect-bytes|--idle|--send|-c|-i|--source|--concurrency|--retries|--time|--parallel|--length|--bitrate|-t|-P|-l|-b)
             return ;;
     esac
 
@@ -28,7 +28,7 @@ _lsock() {
         ifaces)      opts="-4 -6"
                      [[ $cur != -* ]] && COMPREPLY=($(compgen -W "$(command ls /sys/class/net 2>/dev/null)" -- "$cur")) ;;
         tcp-listen)  opts="--echo --count --backlog --timeout -4 -6" ;;
-        tcp-connect) opts="--send --stdin --expect --timeout --idle -4 -6" ;;
+        tcp-connect) opts="--send --stdin --expect --expect-bytes --timeout --idle -4 -6" ;;
         udp-send)    opts="--stdin --count --interval --reply --retries --timeout -4 -6" ;;
         udp-listen)  opts="--echo --count --timeout -4 -6" ;;
         mcast-join)  opts="--iface --count --timeout" ;;

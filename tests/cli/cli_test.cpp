@@ -73,7 +73,7 @@ TEST_P(TcpEcho, ListenAndConnectRoundTrip) {
     ASSERT_GT(port, 0);
     connect_args.push_back(std::to_string(port));
   }
-  for (const char* a : {"--send", "hello lsock", "--expect", "11"}) connect_args.push_back(a);
+  for (const char* a : {"--send", "hello lsock", "--expect-bytes", "11"}) connect_args.push_back(a);
   auto c = run(lsock(connect_args));
   ASSERT_EQ(c.exit_code, 0) << c.err;
   const json doc = parse(c.out);
@@ -371,7 +371,7 @@ TEST(Cli, ExpectingMoreThanArrivesIsExitOne) {
       {"--json", "tcp-listen", "127.0.0.1", "0", "--echo", "--count", "1", "--timeout", "10"}));
   const int port = first_event_port(listener);
   auto r = run(lsock({"--json", "tcp-connect", "127.0.0.1", std::to_string(port), "--send", "ab",
-                      "--expect", "10", "--timeout", "0.5"}));
+                      "--expect-bytes", "10", "--timeout", "0.5"}));
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_TRUE(parse(r.out).contains("error"));
 }
@@ -446,7 +446,8 @@ INSTANTIATE_TEST_SUITE_P(
         std::vector<std::string>{"tcp-connect", "/" + std::string(200, 'p')},
         std::vector<std::string>{"tcp-connect", "127.0.0.1:80", "80"},
         std::vector<std::string>{"tcp-connect", "::1::2", "80"},
-        std::vector<std::string>{"tcp-connect", "127.0.0.1", "1", "--expect", "-1"},
+        std::vector<std::string>{"tcp-connect", "127.0.0.1", "1", "--expect-bytes", "-1"},
+        std::vector<std::string>{"tcp-connect", "127.0.0.1", "1", "--expect", "(ab"},
         std::vector<std::string>{"tcp-connect", "127.0.0.1", "1", "--idle", "x"},
         std::vector<std::string>{"tcp-listen", "1", "2", "3"},
         std::vector<std::string>{"tcp-listen", "0", "--timeout", "nan"},

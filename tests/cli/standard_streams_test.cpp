@@ -147,7 +147,7 @@ TEST(StandardStreams, NonBlockingStdoutIsWaitedForNotAnError) {
   posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
   posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
   const auto args = lsock({"--json", "tcp-connect", "127.0.0.1", std::to_string(peer.port),
-                           "--expect", std::to_string(big.size()), "--timeout", "10"});
+                           "--expect-bytes", std::to_string(big.size()), "--timeout", "10"});
   std::vector<char*> argv;
   argv.reserve(args.size() + 1);
   for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));

@@ -171,7 +171,7 @@ TEST_F(CliFault, IoFailures) {
   });
   seam::fail(call::recv, ECONNRESET);
   EXPECT_TRUE(fails_cleanly(lsock_run({"--json", "tcp-connect", "127.0.0.1", tport2, "--send", "x",
-                                       "--expect", "1", "--timeout", "5"}),
+                                       "--expect-bytes", "1", "--timeout", "5"}),
                             "ECONNRESET"));
   server.join();
   seam::fail(call::poll, ENOMEM);
@@ -201,8 +201,8 @@ TEST_F(CliFault, InterruptionsAndShortWritesAreInvisible) {
   });
   seam::short_writes(7, 20);
   seam::fail(call::send, EINTR, 10);
-  auto r = lsock_run({"--json", "tcp-connect", "127.0.0.1", tport, "--send", msg, "--expect", "2",
-                      "--timeout", "5"});
+  auto r = lsock_run({"--json", "tcp-connect", "127.0.0.1", tport, "--send", msg, "--expect-bytes",
+                      "2", "--timeout", "5"});
   server.join();
   EXPECT_EQ(r.code, 0) << r.out << r.err;
   EXPECT_EQ(got, msg);

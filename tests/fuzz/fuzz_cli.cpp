@@ -6,7 +6,7 @@
 // "internal" error (an exception that escaped a command).
 //
 // To keep each run short, numeric values of the waiting options (--timeout, --idle,
-// --interval, --count, --expect) are capped, 0 ("no limit" to lsock) included,
+// --interval, --count, --expect-bytes) are capped, 0 ("no limit" to lsock) included,
 // and commands that keep running get --timeout 0.01 when they have none. Negative, NaN,
 // infinite and non-numeric values reach the parser untouched.
 #include <cmath>
@@ -53,7 +53,7 @@ void sanitize(std::vector<std::string>& args) {
                                  {"--idle", 0.01, true},
                                  {"--interval", 1, false},
                                  {"--count", 3, false},
-                                 {"--expect", 65536, false}};
+                                 {"--expect-bytes", 65536, false}};
   bool has_timeout = false;
   for (std::size_t i = 1; i < args.size(); ++i) {
     for (const limit& l : limits) {

@@ -10,11 +10,13 @@
 #include <limits>
 #include <lsock/socket.hpp>
 #include <optional>
+#include <span>
 
 #include "address_checks.hpp"
 #include "byte_queue.hpp"
 #include "commands.hpp"
 #include "monotonic_time.hpp"
+#include "expect_pattern.hpp"
 #include "name_lookup.hpp"
 #include "option_checks.hpp"
 #include "shared_options.hpp"
@@ -27,12 +29,25 @@
 namespace lsock::cli {
 namespace {
 
+/// --expect: a usable pattern, else why not ("--expect: invalid pattern 'a\1': back-references
+/// are not supported").
+CLI::Validator expect_regex() {
+  return CLI::Validator(
+      [](std::string& text) -> std::string {
+        const std::string problem = expect_pattern_problem(text);
+        return problem.empty() ? problem : "invalid pattern '" + text + "': " + problem;
+      },
+      "");
+}
+
 struct tcp_connect_options {
   std::vector<std::string> args;
   std::string send;
   bool has_send = false;
   bool stdin_mode = false;
-  long long expect = 0;
+  std::string expect;  ///< --expect REGEX
+  bool has_expect = false;
+  long long expect_bytes = 0;
   double timeout = 10;
   double idle = 1;
   bool idle_given = false;
@@ -51,6 +66,8 @@ struct session {
   bool status_to_stderr = false;
   /// Text mode: received bytes not yet written to stdout.
   byte_queue to_stdout;
+  /// --expect: searched as the data arrives.
+  std::optional<expect_pattern> pattern;
 
   void say(const std::string& line) const {
     if (out.json_mode()) return;
@@ -67,6 +84,22 @@ struct session {
     } else {
       to_stdout.append(data);
     }
+    if (pattern) pattern->feed(data);
+  }
+  /// `matched` and `match` (the matched bytes as payload_json shows data) under --expect.
+  void report_match() {
+    if (!pattern) return;
+    doc["matched"] = pattern->matched();
+    doc["match"] = pattern->matched() ? payload_json(pattern->text()) : json(nullptr);
+  }
+  /// For the text status line: `, matched "SSH-2.0-OpenSSH_9.2"` (one line, at most 200 bytes
+  /// shown), or "" without --expect.
+  [[nodiscard]] std::string match_text() const {
+    if (!pattern) return "";
+    constexpr std::size_t shown = 200;
+    const std::string& t = pattern->text();
+    return ", matched \"" + escaped_text(std::string_view(t).substr(0, shown)) +
+           (t.size() > shown ? "...\"" : "\"");
   }
 };
 
@@ -109,8 +142,11 @@ class exchange {
   }
 
  private:
+  /// --expect and --expect-bytes: the exchange ends when all that was given holds.
+  [[nodiscard]] bool expecting() const { return ss_.pattern || o_.expect_bytes > 0; }
   [[nodiscard]] bool expect_met() const {
-    return o_.expect > 0 && ss_.bytes_in >= static_cast<std::size_t>(o_.expect);
+    return expecting() && (!ss_.pattern || ss_.pattern->matched()) &&
+           ss_.bytes_in >= static_cast<std::size_t>(o_.expect_bytes);
   }
   [[nodiscard]] bool reading_peer() const {
     return !peer_closed_ && !expect_met() && ss_.to_stdout.size() < max_buffered;
@@ -118,7 +154,7 @@ class exchange {
   /// Silence ends the exchange only when nothing more is to be sent or shown, nothing in
   /// particular is expected, and (with --stdin) --idle was given.
   [[nodiscard]] bool idle_applies() const {
-    return o_.expect == 0 && !stdin_open_ && to_peer_.empty() && ss_.to_stdout.empty() &&
+    return !expecting() && !stdin_open_ && to_peer_.empty() && ss_.to_stdout.empty() &&
            (!o_.stdin_mode || o_.idle_given);
   }
   [[nodiscard]] std::optional<std::string> finished() const {
@@ -130,7 +166,7 @@ class exchange {
   /// While standard input is open only the user ends a --stdin session (end of input or
   /// Ctrl-C), unless --timeout or --expect was given.
   [[nodiscard]] std::int64_t wait_limit() const {
-    const bool user_ends = o_.stdin_mode && stdin_open_ && !o_.timeout_given && o_.expect == 0;
+    const bool user_ends = o_.stdin_mode && stdin_open_ && !o_.timeout_given && !expecting();
     std::int64_t until = user_ends ? 0 : deadline_;
     if (idle_applies() && idle_deadline_ != 0 && (until == 0 || idle_deadline_ < until)) {
       until = idle_deadline_;
@@ -161,7 +197,13 @@ class exchange {
     }
     if (idle_applies() && !passed(deadline_)) return {"idle", {}};
     const std::string after = "timed out after " + seconds_text(o_.timeout);
-    if (o_.expect > 0 && !expect_met()) return {"", library_error("receive", ETIMEDOUT, after)};
+    if (expecting() && !expect_met()) {
+      const std::string waiting = ss_.pattern && !ss_.pattern->matched()
+                                      ? " waiting for '" + ss_.pattern->source() + "'"
+                                      : " with " + std::to_string(ss_.bytes_in) + " of " +
+                                            std::to_string(o_.expect_bytes) + " expected bytes";
+      return {"", library_error("receive", ETIMEDOUT, after + waiting)};
+    }
     if (!to_peer_.empty()) return {"", library_error("send", ETIMEDOUT, after)};
     if (!ss_.to_stdout.empty()) {
       return {"", library_error("write", ETIMEDOUT,
@@ -189,9 +231,15 @@ class exchange {
         if (auto err = read_stdin()) return err;
         continue;
       }
-      auto got = s_.recv(buf_);
+      // A pattern is searched as each read arrives: reads of one search slice keep the
+      // deadline (checked before every wait) from waiting behind a long search.
+      const std::size_t room = ss_.pattern ? expect_pattern::slice : buf_.size();
+      auto got = s_.recv(std::span<char>(buf_.data(), room));
       if (!got) return got.error();
-      if (got->status == io_status::closed) peer_closed_ = true;
+      if (got->status == io_status::closed) {
+        peer_closed_ = true;
+        if (ss_.pattern) ss_.pattern->finish();
+      }
       if (got->status != io_status::ready) continue;
       ss_.received({buf_.data(), got->bytes});
       idle_deadline_ = deadline_after(o_.idle);
@@ -234,10 +282,12 @@ int run(const tcp_connect_options& o, const output& out) {
   const auto start = now_ns();
   auto deadline = deadline_after(o.timeout);
 
-  session ss{out, json{{"host", to.address}}, 0, 0, o.stdin_mode, {}};
+  session ss{out, json{{"host", to.address}}, 0, 0, o.stdin_mode, {}, {}};
   if (!is_unix_address(to.address)) ss.doc["port"] = to.port;
+  if (o.has_expect) ss.pattern.emplace(o.expect);
   auto fail = [&](const lsock::error& e) {
     if (out.json_mode()) {
+      ss.report_match();
       ss.doc["error"] = error_json(e);
       out.document(ss.doc);
     }
@@ -267,15 +317,25 @@ int run(const tcp_connect_options& o, const output& out) {
   ss.doc["data"] = json::array();
 
   std::string closed_by = "local";
-  if (o.has_send || o.stdin_mode || o.expect > 0) {
+  if (o.has_send || o.stdin_mode || o.has_expect || o.expect_bytes > 0) {
     auto ended = exchange(o, s, ss, deadline).run();
     if (ended.error) return fail(*ended.error);
     closed_by = ended.closed_by;
   }
-  if (o.expect > 0 && ss.bytes_in < static_cast<std::size_t>(o.expect)) {
+  const bool short_of_bytes =
+      o.expect_bytes > 0 && ss.bytes_in < static_cast<std::size_t>(o.expect_bytes);
+  if (closed_by == "signal" && ((ss.pattern && !ss.pattern->matched()) || short_of_bytes)) {
+    return fail(library_error("receive", EINTR, "interrupted"));
+  }
+  if (ss.pattern && !ss.pattern->matched()) {
+    return fail(library_error("receive", ECONNRESET,
+                              "connection closed after " + std::to_string(ss.bytes_in) +
+                                  " bytes, none matching '" + ss.pattern->source() + "'"));
+  }
+  if (short_of_bytes) {
     return fail(library_error("receive", ECONNRESET,
                               "connection closed after " + std::to_string(ss.bytes_in) + " of " +
-                                  std::to_string(o.expect) + " expected bytes"));
+                                  std::to_string(o.expect_bytes) + " expected bytes"));
   }
   (void)s.close();
   const double ms = elapsed_ms(start);
@@ -283,12 +343,13 @@ int run(const tcp_connect_options& o, const output& out) {
   ss.doc["bytes_in"] = ss.bytes_in;
   ss.doc["closed_by"] = closed_by;
   ss.doc["duration_ms"] = ms;
+  ss.report_match();
   if (out.json_mode()) {
     out.document(ss.doc);
   } else {
     if (ss.bytes_in > 0 && !o.stdin_mode) write_stdout("\n");
-    ss.say("closed (" + closed_by + "): " + std::to_string(ss.bytes_out) + " bytes out, " +
-           std::to_string(ss.bytes_in) + " in, " + ms_text(ms));
+    ss.say("closed (" + closed_by + ")" + ss.match_text() + ": " + std::to_string(ss.bytes_out) +
+           " bytes out, " + std::to_string(ss.bytes_in) + " in, " + ms_text(ms));
   }
   return 0;
 }
@@ -308,7 +369,11 @@ command register_tcp_connect(CLI::App& app) {
       "peer closes (at most 10 s more; a --timeout given bounds the whole session instead;\n"
       "--idle applies only when given).\n"
       "--json prints one document: connect_ms, local, peer, data [...], bytes_in/out, closed_by.\n"
-      "Example: lsock tcp-connect 127.0.0.1 8000 --send 'hello' --expect 5 --json");
+      "--expect REGEX ends the exchange as soon as the data received so far matches (searched\n"
+      "as it arrives, the last 4 KiB with each read; ^ and $ at line starts and ends); --json\n"
+      "adds matched and match.\n"
+      "Example: lsock tcp-connect 127.0.0.1 8000 --send 'hello' --expect-bytes 5 --json\n"
+      "Example: lsock tcp-connect 127.0.0.1 22 --expect '^SSH-2\\.0-'");
   sub->add_option("HOST PORT", opts->args, "Host (or unix path / @name) and port")
       ->required()
       ->expected(1, 2)
@@ -319,23 +384,32 @@ command register_tcp_connect(CLI::App& app) {
       sub->add_flag("--stdin", opts->stdin_mode, "Send standard input; print what comes back")
           ->excludes(send);
   send->excludes(in);
-  sub->add_option("--expect", opts->expect, "Wait for BYTES bytes (exit 1 if they do not come)")
+  auto* expect = sub->add_option("--expect", opts->expect,
+                                 "Wait until the data received matches REGEX (ECMAScript; exit 1 "
+                                 "if the peer closes or --timeout passes first)")
+                     ->check(expect_regex())
+                     ->type_name("REGEX");
+  sub->add_option(
+         "--expect-bytes", opts->expect_bytes,
+         "Wait for BYTES bytes (exit 1 if they do not come); with --expect, both must hold")
       ->check(whole_number(0, std::numeric_limits<long long>::max()))
       ->type_name("BYTES");
   auto* timeout = sub->add_option("--timeout", opts->timeout, "Give up after SECONDS (0: never)")
                       ->check(seconds())
                       ->type_name("SECONDS")
                       ->capture_default_str();
-  auto* idle = sub->add_option("--idle", opts->idle,
-                               "Without --expect: stop reading after SECONDS of silence (0: wait "
-                               "for the peer to close)")
-                   ->check(seconds())
-                   ->type_name("SECONDS")
-                   ->capture_default_str();
+  auto* idle =
+      sub->add_option("--idle", opts->idle,
+                      "Without --expect(-bytes): stop reading after SECONDS of silence (0: wait "
+                      "for the peer to close)")
+          ->check(seconds())
+          ->type_name("SECONDS")
+          ->capture_default_str();
   auto* v4 = sub->add_flag("-4", opts->v4, "IPv4 only");
   sub->add_flag("-6", opts->v6, "IPv6 only")->excludes(v4);
-  sub->parse_complete_callback([opts, send, idle, timeout] {
+  sub->parse_complete_callback([opts, send, idle, timeout, expect] {
     opts->has_send = send->count() > 0;
+    opts->has_expect = expect->count() > 0;
     opts->idle_given = idle->count() > 0;
     opts->timeout_given = timeout->count() > 0;
   });

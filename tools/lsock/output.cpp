@@ -146,6 +146,8 @@ json payload_json(std::string_view data) {
               {"encoding", text ? "utf8" : "base64"}};
 }
 
+std::string escaped_text(std::string_view text) { return one_line(text); }
+
 std::string payload_text(std::string_view data) {
   if (is_valid_utf8(data)) {
     std::string s(data);

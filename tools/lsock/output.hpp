@@ -66,6 +66,8 @@ class output {
 [[nodiscard]] json endpoint_json(const lsock::endpoint& ep);
 /// {"bytes", "payload", "encoding"} for received data.
 [[nodiscard]] json payload_json(std::string_view data);
+/// `text` on one line for people: control bytes and bytes that are not UTF-8 escaped ("\x1b").
+[[nodiscard]] std::string escaped_text(std::string_view text);
 /// Text form of a payload for people: printable text as it is, else "<N bytes, base64 ...>".
 [[nodiscard]] std::string payload_text(std::string_view data);
 
