@@ -69,26 +69,28 @@ int foreign_fd(lua_State* L, int table_idx) {
 /// sockets, finished requests, nil holes and for an entry the table listed before (so each is
 /// reported once, at its first position, as the original lsocket does), so indices still match
 /// the table.
-void gather(lua_State* L, int idx, int meta_idx, select_state& st, std::vector<int>& fds) {
+void gather(lua_State* L, int idx, select_state& st, std::vector<int>& fds) {
   const auto n = static_cast<lua_Integer>(lua_rawlen(L, idx));
   fds.resize(static_cast<std::size_t>(n));
   if (++st.pass == 0) {  // wrapped: forget every old mark
     std::fill(st.seen.begin(), st.seen.end(), 0);
     st.pass = 1;
   }
-  // Compare metatables by identity: no registry lookup per socket, and four Lua API calls per
-  // entry (rawgeti, getmetatable, topointer, touserdata) plus one settop.
-  const void* meta = lua_topointer(L, meta_idx);
+  // A socket is known by its size and tag (to_socket): four Lua API calls per entry (rawgeti,
+  // touserdata, rawlen, settop), no metatable and no registry lookup.
   const int top = lua_gettop(L);
   for (lua_Integer i = 1; i <= n; ++i) {
     const int t = lua_rawgeti(L, idx, i);
     int fd = -1;
     if (t != LUA_TNIL) {
-      if (t != LUA_TUSERDATA || !lua_getmetatable(L, -1)) {
-        luaL_argerror(L, idx, "tables can only contain sockets");
+      if (const lua_socket* s = t == LUA_TUSERDATA ? to_socket(L, -1) : nullptr) {
+        fd = s->sock.fd();
+      } else {
+        if (t != LUA_TUSERDATA || !lua_getmetatable(L, -1)) {
+          luaL_argerror(L, idx, "tables can only contain sockets");
+        }
+        fd = foreign_fd(L, idx);
       }
-      fd = lua_topointer(L, -1) == meta ? static_cast<lua_socket*>(lua_touserdata(L, -2))->sock.fd()
-                                        : foreign_fd(L, idx);
     }
     if (fd >= 0) {
       const auto slot = static_cast<std::size_t>(fd);
@@ -148,7 +150,7 @@ void fill_ready(lua_State* L, int idx, int out, std::span<const std::size_t> rea
 /// it pushed. `busy` marks the shared state while its results are pushed, however that ends.
 int protected_select(lua_State* L, select_state* st, bool shared, int read_idx, int write_idx,
                      std::int64_t timeout_ms, bool waited) {
-  lua_pushvalue(L, lua_upvalueindex(3));  // select_wait
+  lua_pushvalue(L, lua_upvalueindex(2));  // select_wait
   lua_insert(L, -2);
   const int base = lua_gettop(L) - 2;  // below select_wait
   if (read_idx != 0) {
@@ -192,8 +194,8 @@ int lsocket_select(lua_State* L) {
     // A finalizer, run by an allocation in an outer select, called select: the shared state
     // still holds the outer call's results. Work on a private state instead.
     st = new_select_state(L);
-    if (read_idx != 0) gather(L, read_idx, lua_upvalueindex(2), *st, st->read_fds);
-    if (write_idx != 0) gather(L, write_idx, lua_upvalueindex(2), *st, st->write_fds);
+    if (read_idx != 0) gather(L, read_idx, *st, st->read_fds);
+    if (write_idx != 0) gather(L, write_idx, *st, st->write_fds);
     return protected_select(L, st, false, read_idx, write_idx, timeout_ms, false);
   }
   // The result tables first: their allocation may run finalizers (which may call select)
@@ -204,8 +206,8 @@ int lsocket_select(lua_State* L) {
   if (read_idx == 0 && write_idx != 0) lua_createtable(L, 0, 0);
   const lua_Integer write_room = new_result_table(L, write_idx);
   // Arguments are checked (errors below name 'select').
-  if (read_idx != 0) gather(L, read_idx, lua_upvalueindex(2), *st, st->read_fds);
-  if (write_idx != 0) gather(L, write_idx, lua_upvalueindex(2), *st, st->write_fds);
+  if (read_idx != 0) gather(L, read_idx, *st, st->read_fds);
+  if (write_idx != 0) gather(L, write_idx, *st, st->write_fds);
   bool ready = false;
   bool failed = false;
   {
@@ -247,9 +249,8 @@ int lsocket_select(lua_State* L) {
 
 void push_select(lua_State* L) {
   new_select_state(L);
-  luaL_getmetatable(L, socket_meta);  // looked up once here, not on every call
   lua_pushcfunction(L, guarded<select_wait>);
-  lua_pushcclosure(L, guarded<lsocket_select>, 3);
+  lua_pushcclosure(L, guarded<lsocket_select>, 2);
 }
 
 }  // namespace lsocket
