@@ -33,6 +33,9 @@ lua_Integer check_exact_integer(lua_State* L, int idx) {
 }  // namespace
 
 int check_port(lua_State* L, int idx, bool optional) {
+  int is_int = 0;
+  const lua_Integer v = lua_tointegerx(L, idx, &is_int);  // the common case: one API call
+  if (is_int && v >= 0 && v <= 65535) return static_cast<int>(v);
   if (optional && lua_isnoneornil(L, idx)) return 0;
   if (lua_isnoneornil(L, idx)) luaL_typeerror(L, idx, "number");
   const lua_Integer port = check_exact_integer(L, idx);

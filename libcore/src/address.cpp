@@ -145,7 +145,44 @@ int af_for(family_preference prefer) noexcept {
 
 }  // namespace
 
+namespace {
+
+/// inet_pton(AF_INET)'s grammar, without its copy into a terminated string: exactly four
+/// decimal octets 0-255, no leading zeros, nothing else. Every sendto parses its destination.
+bool parse_ipv4(std::string_view s, in_addr& out) noexcept {
+  unsigned char octets[4] = {};
+  int n = 0;
+  bool digit = false;
+  for (const char ch : s) {
+    if (ch >= '0' && ch <= '9') {
+      const unsigned v = octets[n] * 10U + static_cast<unsigned>(ch - '0');
+      if ((digit && octets[n] == 0) || v > 255) return false;
+      octets[n] = static_cast<unsigned char>(v);
+      digit = true;
+    } else if (ch == '.' && digit && n < 3) {
+      ++n;
+      digit = false;
+    } else {
+      return false;
+    }
+  }
+  if (n != 3 || !digit) return false;
+  std::memcpy(&out, octets, sizeof octets);
+  return true;
+}
+
+}  // namespace
+
 bool parse_ip_literal(std::string_view address, int port, endpoint& out) noexcept {
+  if (in_addr v4{}; parse_ipv4(address, v4)) {
+    out = endpoint{};
+    auto* in = static_cast<sockaddr_in*>(out.data());
+    in->sin_family = AF_INET;
+    in->sin_addr = v4;
+    out.set_size(sizeof(sockaddr_in));
+    set_port(out, port);
+    return true;
+  }
   // inet_pton needs a terminated string; anything longer than this is no literal.
   char text[INET6_ADDRSTRLEN + 1];
   if (address.empty() || address.size() >= sizeof text) return false;
@@ -154,13 +191,6 @@ bool parse_ip_literal(std::string_view address, int port, endpoint& out) noexcep
   std::memcpy(text, address.data(), address.size());
   text[address.size()] = '\0';
   out = endpoint{};
-  auto* in = static_cast<sockaddr_in*>(out.data());
-  if (inet_pton(AF_INET, text, &in->sin_addr) == 1) {
-    in->sin_family = AF_INET;
-    out.set_size(sizeof(sockaddr_in));
-    set_port(out, port);
-    return true;
-  }
   auto* in6 = static_cast<sockaddr_in6*>(out.data());
   if (inet_pton(AF_INET6, text, &in6->sin6_addr) == 1) {
     in6->sin6_family = AF_INET6;

@@ -30,6 +30,28 @@ static int* fdp(lua_State* L) {
   return p;
 }
 
+/* IPv4 text by hand, as libcore does (inet_pton / inet_ntop cost more than the rest of a call). */
+static void parse_v4(const char* s, struct in_addr* out) {
+  unsigned char o[4] = {0};
+  for (int n = 0; *s && n < 4; ++s) {
+    if (*s == '.') ++n;
+    else o[n] = (unsigned char)(o[n] * 10 + (*s - '0'));
+  }
+  memcpy(out, o, 4);
+}
+
+static size_t format_v4(const struct in_addr* a, char* p) {
+  const unsigned char* b = (const unsigned char*)a;
+  char* start = p;
+  for (int i = 0; i < 4; ++i) {
+    if (b[i] >= 100) *p++ = (char)('0' + b[i] / 100);
+    if (b[i] >= 10) *p++ = (char)('0' + b[i] / 10 % 10);
+    *p++ = (char)('0' + b[i] % 10);
+    if (i < 3) *p++ = '.';
+  }
+  return (size_t)(p - start);
+}
+
 static int fail(lua_State* L) {
   if (errno == EAGAIN || errno == EINPROGRESS) {
     lua_pushboolean(L, 0);
@@ -64,7 +86,7 @@ static int open_socket(lua_State* L, int is_bind) {
   } else {
     sa.in.sin_family = AF_INET;
     sa.in.sin_port = htons((uint16_t)luaL_optinteger(L, i + 1, 0));
-    inet_pton(AF_INET, addr, &sa.in.sin_addr);
+    parse_v4(addr, &sa.in.sin_addr);
     len = sizeof sa.in;
   }
   int fd = socket(((struct sockaddr*)&sa)->sa_family,
@@ -196,9 +218,8 @@ static int m_recvfrom(lua_State* L) {
                          &len);
   if (got < 0) return fail(L);
   char addr[INET_ADDRSTRLEN];
-  inet_ntop(AF_INET, &sa.sin_addr, addr, sizeof addr);
   lua_pushlstring(L, buf, (size_t)got);
-  lua_pushstring(L, addr);
+  lua_pushlstring(L, addr, format_v4(&sa.sin_addr, addr));
   lua_pushinteger(L, ntohs(sa.sin_port));
   return 3;
 }
@@ -219,7 +240,7 @@ static int m_sendto(lua_State* L) {
   memset(&sa, 0, sizeof sa);
   sa.sin_family = AF_INET;
   sa.sin_port = htons((uint16_t)luaL_checkinteger(L, 4));
-  inet_pton(AF_INET, luaL_checkstring(L, 3), &sa.sin_addr);
+  parse_v4(luaL_checkstring(L, 3), &sa.sin_addr);
   ssize_t n = sendto(*fdp(L), data, len, MSG_NOSIGNAL, (struct sockaddr*)&sa, sizeof sa);
   if (n < 0) return fail(L);
   lua_pushinteger(L, n);
