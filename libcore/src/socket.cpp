@@ -171,10 +171,8 @@ result<socket> socket::connect(socket_type type, std::string_view address, int p
   if (endpoint src; prefer == family_preference::any && parse_ip_literal(opts.source, 0, src)) {
     prefer = src.family() == family::inet ? family_preference::inet : family_preference::inet6;
   }
-  auto candidates = resolve_endpoints("connect", address, port, type, prefer);
-  if (!candidates) return std::move(candidates).error();
-  const endpoint* last = &candidates->back();
-  return first_that_works(*candidates, [&](const endpoint& ep) -> result<socket> {
+  const endpoint* last = nullptr;
+  auto try_one = [&](const endpoint& ep) -> result<socket> {
     if (auto ok = check_mcast_family("connect", type, ep); !ok) return std::move(ok).error();
     auto fd = open_socket(ep, type);
     if (!fd) return std::move(fd).error();
@@ -203,7 +201,16 @@ result<socket> socket::connect(socket_type type, std::string_view address, int p
     return socket(fd->release(), ep.family(),
                   type == socket_type::tcp ? socket_type::tcp : socket_type::udp, false,
                   type == socket_type::mcast);
-  });
+  };
+  // An IP literal, the common case, is its own only candidate: no list to allocate.
+  if (endpoint ep; port >= 0 && port <= 65535 && parse_ip_literal(address, port, ep)) {
+    last = &ep;
+    return try_one(ep);
+  }
+  auto candidates = resolve_endpoints("connect", address, port, type, prefer);
+  if (!candidates) return std::move(candidates).error();
+  last = &candidates->back();
+  return first_that_works(*candidates, try_one);
 }
 
 result<void> socket::check_open(std::string_view op) const {
@@ -220,7 +227,9 @@ result<void> socket::check_usable(std::string_view op) const {
 }
 
 result<io_status> socket::accept(accepted& out) {
-  if (auto ok = check_open("accept"); !ok) return std::move(ok).error();
+  if (fd_ < 0) [[unlikely]] {
+    return check_open("accept").error();
+  }
   endpoint peer;
   socklen_t len = endpoint::capacity();
   const int fd = detail::retry_eintr([&] {
@@ -238,8 +247,9 @@ result<io_status> socket::accept(accepted& out) {
 }
 
 result<transfer> socket::recv(std::span<char> buf) {
-  if (fd_ < 0 || sticky_error_ != 0) [[unlikely]]
+  if (fd_ < 0 || sticky_error_ != 0) [[unlikely]] {
     return check_usable("recv").error();
+  }
   const bool datagram = type_ != socket_type::tcp;
   // MSG_TRUNC makes the kernel return a datagram's full length, so truncation is reported.
   const ssize_t n = detail::retry_eintr(
@@ -257,8 +267,9 @@ result<transfer> socket::recv(std::span<char> buf) {
 }
 
 result<transfer> socket::recvfrom(std::span<char> buf, endpoint& from) {
-  if (fd_ < 0 || sticky_error_ != 0) [[unlikely]]
+  if (fd_ < 0 || sticky_error_ != 0) [[unlikely]] {
     return check_usable("recvfrom").error();
+  }
   if (type_ == socket_type::tcp) {
     // Streams have one sender: read, then name the peer. Nothing read is ever dropped
     // (known defect 6).
@@ -287,8 +298,9 @@ result<transfer> socket::recvfrom(std::span<char> buf, endpoint& from) {
 }
 
 result<transfer> socket::send(std::string_view data) {
-  if (fd_ < 0 || sticky_error_ != 0) [[unlikely]]
+  if (fd_ < 0 || sticky_error_ != 0) [[unlikely]] {
     return check_usable("send").error();
+  }
   const ssize_t n =
       detail::retry_eintr([&] { return sys().send(fd_, data.data(), data.size(), MSG_NOSIGNAL); });
   if (n < 0) {
@@ -299,8 +311,9 @@ result<transfer> socket::send(std::string_view data) {
 }
 
 result<transfer> socket::sendto(std::string_view data, const endpoint& to) {
-  if (fd_ < 0 || sticky_error_ != 0) [[unlikely]]
+  if (fd_ < 0 || sticky_error_ != 0) [[unlikely]] {
     return check_usable("sendto").error();
+  }
   const ssize_t n = detail::retry_eintr([&] {
     return sys().sendto(fd_, data.data(), data.size(), MSG_NOSIGNAL, detail::as_sockaddr(to),
                         to.size());

@@ -191,11 +191,17 @@ static int m_status(lua_State* L) {
   return 1;
 }
 
+/* socket, peer address, peer port: the API returns all three. */
 static int m_accept(lua_State* L) {
-  int fd = accept4(*fdp(L), NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+  struct sockaddr_in sa;
+  socklen_t len = sizeof sa;
+  int fd = accept4(*fdp(L), (struct sockaddr*)&sa, &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
   if (fd < 0) return fail(L);
   push_socket(L, fd);
-  return 1;
+  char addr[INET_ADDRSTRLEN];
+  lua_pushlstring(L, addr, format_v4(&sa.sin_addr, addr));
+  lua_pushinteger(L, ntohs(sa.sin_port));
+  return 3;
 }
 
 static int m_recv(lua_State* L) {
