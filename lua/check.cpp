@@ -58,7 +58,10 @@ lua_Integer opt_integer_in(lua_State* L, int idx, lua_Integer def, lua_Integer l
 
 bool to_socket_type(lua_State* L, int idx, lsock::socket_type& out) {
   if (lua_type(L, idx) != LUA_TSTRING) return false;
-  const char* s = lua_tostring(L, idx);
+  std::size_t len = 0;
+  const char* s = lua_tolstring(L, idx, &len);
+  // An address ("127.0.0.1", a path) is the common first argument: no three string compares.
+  if (len != 3 && len != 5) return false;
   if (strcasecmp(s, "tcp") == 0) {
     out = lsock::socket_type::tcp;
   } else if (strcasecmp(s, "udp") == 0) {
