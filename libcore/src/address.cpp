@@ -152,21 +152,25 @@ namespace {
 bool parse_ipv4(std::string_view s, in_addr& out) noexcept {
   unsigned char octets[4] = {};
   int n = 0;
-  bool digit = false;
+  unsigned cur = 0;
+  bool digit = false;  // the current octet has a digit
   for (const char ch : s) {
-    if (ch >= '0' && ch <= '9') {
-      const unsigned v = octets[n] * 10U + static_cast<unsigned>(ch - '0');
-      if ((digit && octets[n] == 0) || v > 255) return false;
-      octets[n] = static_cast<unsigned char>(v);
+    const unsigned d = static_cast<unsigned char>(ch) - unsigned{'0'};
+    if (d <= 9) {
+      if (digit && cur == 0) return false;  // a leading zero
+      cur = cur * 10 + d;
+      if (cur > 255) return false;
       digit = true;
     } else if (ch == '.' && digit && n < 3) {
-      ++n;
+      octets[n++] = static_cast<unsigned char>(cur);
+      cur = 0;
       digit = false;
     } else {
       return false;
     }
   }
   if (n != 3 || !digit) return false;
+  octets[3] = static_cast<unsigned char>(cur);
   std::memcpy(&out, octets, sizeof octets);
   return true;
 }

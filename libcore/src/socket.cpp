@@ -344,7 +344,9 @@ endpoint v4_mapped(const endpoint& v4) noexcept {
 }  // namespace
 
 result<transfer> socket::sendto(std::string_view data, std::string_view address, int port) {
-  if (auto ok = check_open("sendto"); !ok) return std::move(ok).error();
+  if (fd_ < 0) [[unlikely]] {
+    return check_open("sendto").error();
+  }
   // The common case, an IP literal, needs no lookup and no allocation.
   if (endpoint ep; port >= 0 && port <= 65535 && parse_ip_literal(address, port, ep)) {
     if (ep.family() == family_) return sendto(data, ep);

@@ -12,19 +12,6 @@
 
 namespace lsock::detail {
 
-lsock::family family_from_af(int af) noexcept {
-  switch (af) {
-    case AF_INET:
-      return family::inet;
-    case AF_INET6:
-      return family::inet6;
-    case AF_UNIX:
-      return family::unix_domain;
-    default:
-      return family::unspec;
-  }
-}
-
 int af_from_family(lsock::family f) noexcept {
   switch (f) {
     case family::inet:

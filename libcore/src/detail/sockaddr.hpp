@@ -9,7 +9,19 @@
 
 namespace lsock::detail {
 
-[[nodiscard]] lsock::family family_from_af(int af) noexcept;
+/// Inline: endpoint::family() asks it several times per recvfrom / sendto.
+[[nodiscard]] inline lsock::family family_from_af(int af) noexcept {
+  switch (af) {
+    case AF_INET:
+      return family::inet;
+    case AF_INET6:
+      return family::inet6;
+    case AF_UNIX:
+      return family::unix_domain;
+    default:
+      return family::unspec;
+  }
+}
 [[nodiscard]] int af_from_family(lsock::family f) noexcept;
 /// Numeric text of an inet/inet6 address ("" for other families); with_scope appends "%ifname"
 /// to scoped IPv6 addresses.
