@@ -8,16 +8,11 @@
 namespace lsocket {
 
 lua_socket* check_socket(lua_State* L, int idx) {
-  // One metatable comparison against upvalue 1, not luaL_checkudata's registry lookup by name:
-  // a third of the cost of a send (callgrind) went there.
-  void* p = lua_touserdata(L, idx);
-  if (p != nullptr && lua_getmetatable(L, idx)) {
-    const bool ours = lua_rawequal(L, -1, lua_upvalueindex(1)) != 0;
-    lua_pop(L, 1);
-    if (ours) return static_cast<lua_socket*>(p);
-  }
-  luaL_typeerror(L, idx, socket_meta);
-  return nullptr;
+  // The socket's size and tag, not luaL_checkudata's registry lookup by name (a third of the
+  // cost of a send, callgrind) nor a metatable comparison (four Lua API calls).
+  lua_socket* s = to_socket(L, idx);
+  if (s == nullptr) luaL_typeerror(L, idx, socket_meta);
+  return s;
 }
 
 namespace {
@@ -38,6 +33,9 @@ lua_Integer check_exact_integer(lua_State* L, int idx) {
 }  // namespace
 
 int check_port(lua_State* L, int idx, bool optional) {
+  int is_int = 0;
+  const lua_Integer v = lua_tointegerx(L, idx, &is_int);  // the common case: one API call
+  if (is_int && v >= 0 && v <= 65535) return static_cast<int>(v);
   if (optional && lua_isnoneornil(L, idx)) return 0;
   if (lua_isnoneornil(L, idx)) luaL_typeerror(L, idx, "number");
   const lua_Integer port = check_exact_integer(L, idx);
@@ -60,7 +58,10 @@ lua_Integer opt_integer_in(lua_State* L, int idx, lua_Integer def, lua_Integer l
 
 bool to_socket_type(lua_State* L, int idx, lsock::socket_type& out) {
   if (lua_type(L, idx) != LUA_TSTRING) return false;
-  const char* s = lua_tostring(L, idx);
+  std::size_t len = 0;
+  const char* s = lua_tolstring(L, idx, &len);
+  // An address ("127.0.0.1", a path) is the common first argument: no three string compares.
+  if (len != 3 && len != 5) return false;
   if (strcasecmp(s, "tcp") == 0) {
     out = lsock::socket_type::tcp;
   } else if (strcasecmp(s, "udp") == 0) {
@@ -182,16 +183,31 @@ lsock::socket_options to_options(const socket_args& a) {
 }
 
 std::int64_t check_timeout_ms(lua_State* L, int idx) {
-  if (lua_isnoneornil(L, idx)) return -1;
-  const lua_Number t = luaL_checknumber(L, idx);
+  int is_num = 0;
+  lua_Number t = lua_tonumberx(L, idx, &is_num);  // one API call in the common case
+  if (!is_num) {
+    if (lua_isnoneornil(L, idx)) return -1;
+    t = luaL_checknumber(L, idx);  // raises: not a number
+  }
   if (std::isnan(t)) luaL_argerror(L, idx, "timeout is NaN");
   // A negative timeout waits forever, as in the original lsocket (scripts pass -1); beyond
   // ~31 years (and math.huge) means the same.
   if (t < 0 || t > 1e9) return -1;
-  return static_cast<std::int64_t>(std::ceil(t * 1000.0));
+  // Rounded up to whole milliseconds (std::ceil without the libm call).
+  const double ms = t * 1000.0;
+  auto whole = static_cast<std::int64_t>(ms);
+  if (static_cast<double>(whole) < ms) ++whole;
+  return whole;
 }
 
 std::size_t opt_recv_size(lua_State* L, int idx) {
+  // The common case in one API call; anything else (none, nil, a float, out of range) is
+  // judged by opt_integer_in, with its messages.
+  int is_int = 0;
+  const lua_Integer v = lua_tointegerx(L, idx, &is_int);
+  if (is_int && v >= 1 && v <= static_cast<lua_Integer>(max_recv_size)) {
+    return static_cast<std::size_t>(v);
+  }
   return static_cast<std::size_t>(opt_integer_in(L, idx, default_recv_size, 1,
                                                  static_cast<lua_Integer>(max_recv_size), "size"));
 }

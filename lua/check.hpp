@@ -33,8 +33,7 @@ void check_socket_args(lua_State* L, bool is_bind, socket_args& a);
 /// The core's options for `a`. Call only after every check (it builds a std::string).
 lsock::socket_options to_options(const socket_args& a);
 
-/// The socket userdata at `idx`. Only for methods and metamethods: they carry the socket
-/// metatable as upvalue 1.
+/// The socket userdata at `idx`.
 lua_socket* check_socket(lua_State* L, int idx);
 /// A port 0..65535 at `idx`; for unix addresses (`optional`) nil/none gives 0.
 int check_port(lua_State* L, int idx, bool optional);

@@ -52,7 +52,13 @@ inline void setmetatable(lua_State* L, const char* tname) {
   luaL_getmetatable(L, tname);
   lua_setmetatable(L, -2);
 }
+inline lua_Number tonumberx(lua_State* L, int i, int* isnum) {
+  const int ok = lua_isnumber(L, i);
+  if (isnum != nullptr) *isnum = ok;
+  return ok ? lua_tonumber(L, i) : 0;
+}
 #define lua_absindex(L, i) ::lsocket::compat::absindex(L, i)
+#define lua_tonumberx(L, i, n) ::lsocket::compat::tonumberx(L, i, n)
 #define lua_rawlen(L, i) lua_objlen(L, i)
 #undef luaL_newlibtable
 #undef luaL_newlib

@@ -60,7 +60,10 @@ const luaL_Reg functions[] = {
 extern "C" __attribute__((visibility("default"))) int luaopen_lsocket(lua_State* L) {
   using namespace lsocket;
   register_socket_metatable(L);
-  luaL_newlib(L, functions);
+  // bind and connect make sockets: the socket metatable is their upvalue 1 (new_socket).
+  luaL_newlibtable(L, functions);
+  luaL_getmetatable(L, socket_meta);
+  luaL_setfuncs(L, functions, 1);
   push_select(L);
   lua_setfield(L, -2, "select");
   lua_pushliteral(L, "0.0.0.0");

@@ -23,13 +23,15 @@ struct select_state {
   lsock::selector selector;
   std::vector<int> read_fds;
   std::vector<int> write_fds;
+  /// Sockets of this call whose connect races several addresses: the selector moves them on.
+  std::vector<lsock::socket*> racing;
   /// seen[fd] == pass: the table being gathered already listed fd (repeats are dropped).
   std::vector<std::uint32_t> seen;
   std::uint32_t pass = 0;
-  /// Sockets of this call whose connect races several addresses: the selector moves them on.
-  std::vector<lsock::socket*> racing;
   /// Set while a select call has results in `selector` that it has not pushed yet.
   bool busy = false;
+  /// The last wait's error, kept here while it is pushed.
+  lsock::error last_error;
 };
 
 constexpr const char* select_state_meta = "lsocket.select_state";
@@ -69,55 +71,121 @@ int foreign_fd(lua_State* L, int table_idx) {
 /// sockets, finished requests, nil holes and for an entry the table listed before (so each is
 /// reported once, at its first position, as the original lsocket does), so indices still match
 /// the table.
-void gather(lua_State* L, int idx, int meta_idx, select_state& st, std::vector<int>& fds) {
+void gather(lua_State* L, int idx, select_state& st, std::vector<int>& fds) {
   const auto n = static_cast<lua_Integer>(lua_rawlen(L, idx));
   fds.resize(static_cast<std::size_t>(n));
   if (++st.pass == 0) {  // wrapped: forget every old mark
     std::fill(st.seen.begin(), st.seen.end(), 0);
     st.pass = 1;
   }
-  // Compare metatables by identity: no registry lookup per socket, and four Lua API calls per
-  // entry (rawgeti, getmetatable, topointer, touserdata) plus one settop.
-  const void* meta = lua_topointer(L, meta_idx);
+  // A socket is known by its size and tag (to_socket): four Lua API calls per entry (rawgeti,
+  // touserdata, rawlen, pop), no metatable and no registry lookup. The loop works on raw
+  // pointers (this is the cost per entry of a select over a large table).
   const int top = lua_gettop(L);
+  const std::uint32_t pass = st.pass;
+  int* out = fds.data();
   for (lua_Integer i = 1; i <= n; ++i) {
     const int t = lua_rawgeti(L, idx, i);
     int fd = -1;
-    if (t != LUA_TNIL) {
-      if (t != LUA_TUSERDATA || !lua_getmetatable(L, -1)) {
-        luaL_argerror(L, idx, "tables can only contain sockets");
-      }
-      if (lua_topointer(L, -1) == meta) {
-        lsock::socket& sock = static_cast<lua_socket*>(lua_touserdata(L, -2))->sock;
-        fd = sock.fd();
-        if (sock.connecting()) st.racing.push_back(&sock);
-      } else {
+    if (lua_socket* s = t == LUA_TUSERDATA ? to_socket(L, -1) : nullptr) {
+      fd = s->sock.fd();
+      if (s->sock.connecting()) [[unlikely]]
+        st.racing.push_back(&s->sock);
+      lua_pop(L, 1);
+    } else {
+      if (t != LUA_TNIL) {
+        if (t != LUA_TUSERDATA || !lua_getmetatable(L, -1)) {
+          luaL_argerror(L, idx, "tables can only contain sockets");
+        }
         fd = foreign_fd(L, idx);
       }
+      lua_settop(L, top);
     }
     if (fd >= 0) {
       const auto slot = static_cast<std::size_t>(fd);
       if (slot >= st.seen.size()) st.seen.resize(slot + 1);
-      if (st.seen[slot] == st.pass) fd = -1;
-      st.seen[slot] = st.pass;
+      std::uint32_t& mark = st.seen.data()[slot];
+      if (mark == pass) fd = -1;
+      mark = pass;
     }
-    fds[static_cast<std::size_t>(i - 1)] = fd;
-    lua_settop(L, top);
+    out[i - 1] = fd;
   }
 }
 
+/// Both tables of one select call (either may be absent: index 0).
+void gather_tables(lua_State* L, int read_idx, int write_idx, select_state& st) {
+  st.racing.clear();
+  if (read_idx != 0) gather(L, read_idx, st, st.read_fds);
+  if (write_idx != 0) gather(L, write_idx, st, st.write_fds);
+}
+
 /// The waiting half of select, run under lua_pcall: state, read table or nil, write table or
-/// nil, timeout in ms. Raises only when Lua runs out of memory while pushing the results.
+/// nil, timeout in ms, and `true` when the wait is done and only its results are to be pushed.
+/// Raises only when Lua runs out of memory while pushing the results.
 int select_wait(lua_State* L) {
   auto* st = static_cast<select_state*>(lua_touserdata(L, 1));
   const int read_idx = lua_istable(L, 2) ? 2 : 0;
   const int write_idx = lua_istable(L, 3) ? 3 : 0;
+  if (lua_toboolean(L, 5)) {
+    return push_selected(L, lsock::result<bool>(true), read_idx, st->selector.ready_read(),
+                         write_idx, st->selector.ready_write());
+  }
   auto r = st->selector.wait(
       read_idx != 0 ? std::span<const int>(st->read_fds) : std::span<const int>(),
       write_idx != 0 ? std::span<const int>(st->write_fds) : std::span<const int>(),
       lua_tointeger(L, 4), st->racing);
   return push_selected(L, r, read_idx, st->selector.ready_read(), write_idx,
                        st->selector.ready_write());
+}
+
+/// Result tables made before a select waits hold this many entries without growing: filling
+/// them allocates nothing, so no finalizer can run (and call select) while the shared state's
+/// results are being read.
+constexpr lua_Integer presized_results = 8;
+
+/// A result table for the table at `idx` (0: none), sized for the common case of few ready
+/// entries. Returns its size (0 when there is no table at `idx`).
+lua_Integer new_result_table(lua_State* L, int idx) {
+  if (idx == 0) return 0;
+  const auto n = std::min(static_cast<lua_Integer>(lua_rawlen(L, idx)), presized_results);
+  lua_createtable(L, static_cast<int>(n), 0);
+  return n;
+}
+
+/// Copies the entries of the table at `idx` at the 0-based positions `ready` into the
+/// presized table at `out`: no allocation, no Lua code.
+void fill_ready(lua_State* L, int idx, int out, std::span<const std::size_t> ready) {
+  lua_Integer n = 1;
+  for (const std::size_t i : ready) {
+    lua_rawgeti(L, idx, static_cast<lua_Integer>(i) + 1);
+    lua_rawseti(L, out, n++);
+  }
+}
+
+/// Runs select_wait protected with the given state (at the top of the stack) and returns what
+/// it pushed. `busy` marks the shared state while its results are pushed, however that ends.
+int protected_select(lua_State* L, select_state* st, bool shared, int read_idx, int write_idx,
+                     std::int64_t timeout_ms, bool waited) {
+  lua_pushvalue(L, lua_upvalueindex(2));  // select_wait
+  lua_insert(L, -2);
+  const int base = lua_gettop(L) - 2;  // below select_wait
+  if (read_idx != 0) {
+    lua_pushvalue(L, read_idx);
+  } else {
+    lua_pushnil(L);
+  }
+  if (write_idx != 0) {
+    lua_pushvalue(L, write_idx);
+  } else {
+    lua_pushnil(L);
+  }
+  lua_pushinteger(L, static_cast<lua_Integer>(timeout_ms));
+  lua_pushboolean(L, waited ? 1 : 0);
+  if (shared) st->busy = true;
+  const int status = lua_pcall(L, 5, LUA_MULTRET, 0);
+  if (shared) st->busy = false;
+  if (status != LUA_OK) return lua_error(L);
+  return lua_gettop(L) - base;
 }
 
 int lsocket_select(lua_State* L) {
@@ -138,49 +206,66 @@ int lsocket_select(lua_State* L) {
   if (pos < nargs) luaL_argerror(L, pos + 1, "too many arguments");
 
   auto* st = static_cast<select_state*>(lua_touserdata(L, lua_upvalueindex(1)));
-  const bool shared = !st->busy;
-  lua_pushvalue(L, lua_upvalueindex(3));  // select_wait
-  if (shared) {
-    lua_pushvalue(L, lua_upvalueindex(1));
-  } else {
+  if (st->busy) {
     // A finalizer, run by an allocation in an outer select, called select: the shared state
     // still holds the outer call's results. Work on a private state instead.
     st = new_select_state(L);
+    gather_tables(L, read_idx, write_idx, *st);
+    return protected_select(L, st, false, read_idx, write_idx, timeout_ms, false);
   }
-  lua_pushvalue(L, lua_upvalueindex(2));  // the socket metatable
-  const int meta_idx = lua_gettop(L);
-  st->racing.clear();
-  if (read_idx != 0) gather(L, read_idx, meta_idx, *st, st->read_fds);
-  if (write_idx != 0) gather(L, write_idx, meta_idx, *st, st->write_fds);
-  lua_pop(L, 1);
-  // Arguments are checked (errors above name 'select'). The rest runs protected, so `busy` is
-  // cleared however it ends, on every Lua version (no to-be-closed variable below 5.4).
-  const int base = lua_gettop(L) - 2;  // below select_wait
-  if (read_idx != 0) {
-    lua_pushvalue(L, read_idx);
-  } else {
-    lua_pushnil(L);
+  // The result tables first: their allocation may run finalizers (which may call select)
+  // before this call has put anything into the shared state. The first is also the empty
+  // table returned when only writers were given.
+  const int results = lua_gettop(L) + 1;
+  const lua_Integer read_room = new_result_table(L, read_idx);
+  if (read_idx == 0 && write_idx != 0) lua_createtable(L, 0, 0);
+  const lua_Integer write_room = new_result_table(L, write_idx);
+  // Arguments are checked (errors below name 'select').
+  gather_tables(L, read_idx, write_idx, *st);
+  bool ready = false;
+  bool failed = false;
+  {
+    auto r = st->selector.wait(
+        read_idx != 0 ? std::span<const int>(st->read_fds) : std::span<const int>(),
+        write_idx != 0 ? std::span<const int>(st->write_fds) : std::span<const int>(), timeout_ms,
+        st->racing);
+    if (!r) {
+      st->last_error = std::move(r).error();
+      failed = true;
+    } else {
+      ready = *r;
+    }
   }
-  if (write_idx != 0) {
-    lua_pushvalue(L, write_idx);
-  } else {
-    lua_pushnil(L);
+  // Pushed from the state: no C++ object with a destructor is alive while Lua allocates.
+  if (failed) return push_error(L, st->last_error);
+  if (!ready || (read_idx == 0 && write_idx == 0)) {
+    lua_pushboolean(L, 0);  // timeout, or select(timeout): a sleep that ended
+    return 1;
   }
-  lua_pushinteger(L, static_cast<lua_Integer>(timeout_ms));
-  if (shared) st->busy = true;
-  const int status = lua_pcall(L, 4, LUA_MULTRET, 0);
-  if (shared) st->busy = false;
-  if (status != LUA_OK) return lua_error(L);
-  return lua_gettop(L) - base;
+  const auto ready_read = st->selector.ready_read();
+  const auto ready_write = st->selector.ready_write();
+  if (static_cast<lua_Integer>(ready_read.size()) > read_room ||
+      static_cast<lua_Integer>(ready_write.size()) > write_room) {
+    // More ready than the tables hold: push them protected, as growing a table allocates.
+    lua_settop(L, results - 1);
+    lua_pushvalue(L, lua_upvalueindex(1));
+    return protected_select(L, st, true, read_idx, write_idx, timeout_ms, true);
+  }
+  if (read_idx != 0) fill_ready(L, read_idx, results, ready_read);
+  if (write_idx == 0) {
+    lua_settop(L, results);
+    return 1;
+  }
+  fill_ready(L, write_idx, results + 1, ready_write);
+  return 2;
 }
 
 }  // namespace
 
 void push_select(lua_State* L) {
   new_select_state(L);
-  luaL_getmetatable(L, socket_meta);  // looked up once here, not on every call
   lua_pushcfunction(L, guarded<select_wait>);
-  lua_pushcclosure(L, guarded<lsocket_select>, 3);
+  lua_pushcclosure(L, guarded<lsocket_select>, 2);
 }
 
 }  // namespace lsocket

@@ -17,22 +17,16 @@
 namespace lsocket {
 namespace {
 
-/// Registry key of the receive buffer (its address is unique to this module).
-const char recv_buffer_key = 0;
-
-/// The receive buffer of this lua_State: a Lua userdata in the registry, replaced by a larger
-/// one when a call asks for more (at most max_recv_size). recv allocates nothing per call, Lua
-/// owns and frees the memory, and an allocation failure is an ordinary Lua memory error.
+/// The receive buffer of recv / recvfrom: a Lua userdata in the calling method's upvalue 2
+/// (false until the first call), replaced by a larger one when a call asks for more (at most
+/// max_recv_size). recv allocates nothing per call and looks nothing up, Lua owns and frees the
+/// memory, and an allocation failure is an ordinary Lua memory error.
 std::span<char> scratch(lua_State* L, std::size_t size) {
-  void* buf = nullptr;
-  if (lua_rawgetp(L, LUA_REGISTRYINDEX, &recv_buffer_key) == LUA_TUSERDATA &&
-      lua_rawlen(L, -1) >= size) {
-    buf = lua_touserdata(L, -1);
-  } else {
+  void* buf = lua_touserdata(L, lua_upvalueindex(2));
+  if (buf == nullptr || lua_rawlen(L, lua_upvalueindex(2)) < size) {
     buf = lua_newuserdatauv(L, size < default_recv_size ? default_recv_size : size, 0);
-    lua_rawsetp(L, LUA_REGISTRYINDEX, &recv_buffer_key);
+    lua_replace(L, lua_upvalueindex(2));
   }
-  lua_pop(L, 1);
   return {static_cast<char*>(buf), size};
 }
 
@@ -124,7 +118,7 @@ int sock_close(lua_State* L) {
 
 /// __gc and __close: one idempotent close. Errors are dropped: there is no caller to tell.
 int sock_collect(lua_State* L) {
-  auto* s = static_cast<lua_socket*>(luaL_testudata(L, 1, socket_meta));
+  lua_socket* s = to_socket(L, 1);
   if (s != nullptr) (void)s->sock.close();
   return 0;
 }
@@ -140,11 +134,16 @@ const luaL_Reg methods[] = {
     {"getfd", sock_getfd},
     {"setfd", guarded<sock_setfd>},
     {"accept", guarded<sock_accept>},
-    {"recv", guarded<sock_recv>},
-    {"recvfrom", guarded<sock_recvfrom>},
     {"send", guarded<sock_send>},
     {"sendto", guarded<sock_sendto>},
     {"close", guarded<sock_close>},
+    {nullptr, nullptr},
+};
+
+/// Methods with a receive buffer as upvalue 2 (scratch).
+const luaL_Reg receiving_methods[] = {
+    {"recv", guarded<sock_recv>},
+    {"recvfrom", guarded<sock_recvfrom>},
     {nullptr, nullptr},
 };
 
@@ -162,7 +161,8 @@ const luaL_Reg metamethods[] = {
 lua_socket* new_socket(lua_State* L) {
   void* mem = lua_newuserdatauv(L, sizeof(lua_socket), 0);
   auto* ud = new (mem) lua_socket{};
-  luaL_setmetatable(L, socket_meta);
+  lua_pushvalue(L, lua_upvalueindex(1));  // not luaL_setmetatable's registry lookup by name
+  lua_setmetatable(L, -2);
   return ud;
 }
 
@@ -174,6 +174,9 @@ void register_socket_metatable(lua_State* L) {
   luaL_newlibtable(L, methods);
   lua_pushvalue(L, -2);
   luaL_setfuncs(L, methods, 1);
+  lua_pushvalue(L, -2);
+  lua_pushboolean(L, 0);  // no receive buffer yet
+  luaL_setfuncs(L, receiving_methods, 2);
   lua_setfield(L, -2, "__index");
   lua_pushliteral(L, "socket");
   lua_setfield(L, -2, "__type");

@@ -147,7 +147,48 @@ int af_for(family_preference prefer) noexcept {
 
 }  // namespace
 
+namespace {
+
+/// inet_pton(AF_INET)'s grammar, without its copy into a terminated string: exactly four
+/// decimal octets 0-255, no leading zeros, nothing else. Every sendto parses its destination.
+bool parse_ipv4(std::string_view s, in_addr& out) noexcept {
+  unsigned char octets[4] = {};
+  int n = 0;
+  unsigned cur = 0;
+  bool digit = false;  // the current octet has a digit
+  for (const char ch : s) {
+    const unsigned d = static_cast<unsigned char>(ch) - unsigned{'0'};
+    if (d <= 9) {
+      if (digit && cur == 0) return false;  // a leading zero
+      cur = cur * 10 + d;
+      if (cur > 255) return false;
+      digit = true;
+    } else if (ch == '.' && digit && n < 3) {
+      octets[n++] = static_cast<unsigned char>(cur);
+      cur = 0;
+      digit = false;
+    } else {
+      return false;
+    }
+  }
+  if (n != 3 || !digit) return false;
+  octets[3] = static_cast<unsigned char>(cur);
+  std::memcpy(&out, octets, sizeof octets);
+  return true;
+}
+
+}  // namespace
+
 bool parse_ip_literal(std::string_view address, int port, endpoint& out) noexcept {
+  if (in_addr v4{}; parse_ipv4(address, v4)) {
+    out = endpoint{};
+    auto* in = static_cast<sockaddr_in*>(detail::storage(out));
+    in->sin_family = AF_INET;
+    in->sin_addr = v4;
+    detail::set_size(out, sizeof(sockaddr_in));
+    set_port(out, port);
+    return true;
+  }
   // inet_pton needs a terminated string; anything longer than this is no literal.
   char text[INET6_ADDRSTRLEN + 1];
   if (address.empty() || address.size() >= sizeof text) return false;
@@ -156,13 +197,6 @@ bool parse_ip_literal(std::string_view address, int port, endpoint& out) noexcep
   std::memcpy(text, address.data(), address.size());
   text[address.size()] = '\0';
   out = endpoint{};
-  auto* in = static_cast<sockaddr_in*>(detail::storage(out));
-  if (inet_pton(AF_INET, text, &in->sin_addr) == 1) {
-    in->sin_family = AF_INET;
-    detail::set_size(out, sizeof(sockaddr_in));
-    set_port(out, port);
-    return true;
-  }
   auto* in6 = static_cast<sockaddr_in6*>(detail::storage(out));
   if (inet_pton(AF_INET6, text, &in6->sin6_addr) == 1) {
     in6->sin6_family = AF_INET6;

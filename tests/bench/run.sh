@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Runs every benchmark — the socket workloads for the raw C++ baseline, our lsocket and LuaSocket,
+# Runs every benchmark — the socket workloads for the raw C++ baseline, our lsocket, the floor
+# binding (floor.c: the same Lua API with nothing but the syscalls behind it) and LuaSocket,
 # and the CLI timings with hyperfine — and prints a markdown table of medians and ratios.
 #
 #   tests/bench/run.sh [--quick | --smoke] [--reps N] [--build-dir DIR] [--no-build]
@@ -80,11 +81,12 @@ if [ "$do_build" = 1 ]; then
   if [ ! -f "$build/CMakeCache.txt" ]; then
     (cd "$top" && cmake --preset release -B "$build" -DBUILD_TESTING=ON >&2)
   fi
-  cmake --build "$build" --parallel "${BENCH_JOBS:-2}" --target bench_raw lsocket lsock >&2
+  cmake --build "$build" --parallel "${BENCH_JOBS:-2}" --target bench_raw bench_floor lsocket lsock >&2
 fi
 raw=$build/bin/bench_raw
 lsock=$build/bin/lsock
-for f in "$raw" "$lsock" "$build/lua/lsocket.so"; do
+floor=$build/bench/floor
+for f in "$raw" "$lsock" "$build/lua/lsocket.so" "$floor/lsocket.so"; do
   [ -e "$f" ] || { echo "run.sh: $f is missing (build $build first, or drop --no-build)" >&2; exit 1; }
 done
 export LUA_CPATH_5_4="$build/lua/?.so;;"
@@ -140,22 +142,26 @@ results=$out/results.jsonl
 for w in $workloads; do
   for ((r = 1; r <= reps; r++)); do
     # Interleaved, so drifting machine load hits every implementation alike.
-    impls="raw lsocket luasocket"
+    impls="raw floor lsocket luasocket"
     # tcp_bulk also runs raw_copy: raw plus the one copy per recv a Lua string costs (reference).
-    [ "$w" = tcp_bulk ] && impls="raw raw_copy lsocket luasocket"
+    [ "$w" = tcp_bulk ] && impls="raw raw_copy floor lsocket luasocket"
     # select_scale also runs raw_epoll: an epoll set built once, the kernel's own limit.
-    [ "$w" = select_scale ] && impls="raw raw_epoll lsocket luasocket"
+    [ "$w" = select_scale ] && impls="raw raw_epoll floor lsocket luasocket"
     for impl in $impls; do
       case $impl in
         raw) cmd=("$raw" "$w" "$scale") ;;
         raw_copy) cmd=("$raw" "${w}_copy" "$scale") ;;
         raw_epoll) cmd=("$raw" "${w}_epoll" "$scale") ;;
+        # The floor runs our workload script unchanged, with its own lsocket.so found first.
+        floor) cmd=(env "LUA_CPATH_5_4=$floor/?.so;;" lua5.4 "$here/lsocket_bench.lua" "$w" "$scale") ;;
         *) cmd=(lua5.4 "$here/${impl}_bench.lua" "$w" "$scale") ;;
       esac
       echo "bench: $w $impl run $r/$reps (load $(load))" >&2
       rc=0
       "${prio[@]}" timeout 600 "${cmd[@]}" >"$out/stdout.txt" 2>"$out/stderr.txt" || rc=$?
-      sed "s/^{/{\"rep\":$r,/" "$out/stdout.txt" >>"$results"
+      # lsocket_bench.lua names itself "lsocket"; under the floor module it is the floor.
+      sed "s/^{/{\"rep\":$r,/; s/\"impl\":\"lsocket\"/\"impl\":\"$impl\"/" "$out/stdout.txt" \
+        >>"$results"
       if [ "$rc" != 0 ]; then
         if [ "$rc" = 124 ]; then
           why="timed out after 600 s"

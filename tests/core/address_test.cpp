@@ -1,5 +1,6 @@
 // Address parsing as lsocket does it: IP literals (no DNS), hostnames, unix paths, abstract
 // names with their exact length, ports checked and never wrapped.
+#include <arpa/inet.h>
 #include <net/if.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -7,6 +8,7 @@
 
 #include <climits>
 #include <cstddef>
+#include <cstdio>
 #include <cstring>
 
 #include "detail/sockaddr.hpp"  // the raw sockaddr an endpoint holds
@@ -285,6 +287,31 @@ TEST(Address, ParseIpLiteral) {
   using namespace std::string_literals;
   for (const std::string& nul : {"127.0.0.1\0junk"s, "::ffff\0\0\0\x15.0.0.0"s, "::1\0"s}) {
     EXPECT_FALSE(parse_ip_literal(nul, 1, ep)) << nul.size();
+  }
+}
+
+// IPv4 literals are parsed and formatted by hand (no inet_pton / inet_ntop per sendto and
+// recvfrom): the same grammar and the same text as those, octet by octet.
+TEST(Address, Ipv4LiteralsAsInetPtonAndNtop) {
+  endpoint ep;
+  for (unsigned v = 0; v <= 300; ++v) {
+    for (const char* fmt : {"%u.0.0.1", "1.%u.2.3", "1.2.%u.3", "9.8.7.%u", "%03u.1.1.1"}) {
+      char text[32];
+      std::snprintf(text, sizeof text, fmt, v);
+      in_addr ref{};
+      const bool ok = inet_pton(AF_INET, text, &ref) == 1;
+      ASSERT_EQ(parse_ip_literal(text, 9, ep), ok) << text;
+      if (!ok) continue;
+      EXPECT_EQ(std::memcmp(&static_cast<const sockaddr_in*>(detail::storage(ep))->sin_addr, &ref, 4), 0)
+          << text;
+      char back[INET_ADDRSTRLEN];
+      ASSERT_NE(inet_ntop(AF_INET, &ref, back, sizeof back), nullptr);
+      EXPECT_EQ(ep.addr(), back) << text;
+    }
+  }
+  for (const char* no : {"1.2.3.4.", ".1.2.3.4", "1..2.3", "1.2.3.4.5", "01.2.3.4", "1.2.3.00",
+                         "1.2.3.-4", "1.2.3.4a", "1.2.3.1000", "a.b.c.d", "1.2.3.4/8"}) {
+    EXPECT_FALSE(parse_ip_literal(no, 1, ep)) << no;
   }
 }
 

@@ -157,6 +157,36 @@ describe("select", function()
     a:close(); b:close()
   end)
 
+  it("returns many ready sockets in table order, also while finalizers call select", function()
+    -- More ready entries than select's result tables are made for up front (8): those are
+    -- pushed on the other path, where growing the tables may run finalizers.
+    local socks = {}
+    for i = 1, 12 do socks[i] = assert(lsocket.bind("udp", "127.0.0.1", 0)) end
+    for _, s in ipairs(socks) do s:sendto("x", "127.0.0.1", s:info("socket").port) end
+    local other = socks[1]
+    local nested = 0
+    for _ = 1, 50 do
+      for _ = 1, 50 do
+        h.on_collect(function()
+          nested = nested + 1
+          lsocket.select({other}, {other}, 0)
+        end)
+      end
+      local r, w = lsocket.select(socks, socks, 1)
+      assert.equals(12, #r)
+      assert.equals(12, #w)
+      for i = 1, 12 do
+        assert.is_true(rawequal(socks[i], r[i]))
+        assert.is_true(rawequal(socks[i], w[i]))
+      end
+      local r2 = lsocket.select({socks[5], socks[6]}, 1)
+      assert.equals(2, #r2)
+    end
+    collectgarbage()
+    assert.is_true(nested > 0)
+    for _, s in ipairs(socks) do s:close() end
+  end)
+
   it("rejects NaN timeouts", function()
     assert.has_error(function() lsocket.select({}, 0 / 0) end, nil)
     assert.error_matches(function() lsocket.select({}, 0 / 0) end, "timeout is NaN")

@@ -12,19 +12,6 @@
 
 namespace lsock::detail {
 
-lsock::family family_from_af(int af) noexcept {
-  switch (af) {
-    case AF_INET:
-      return family::inet;
-    case AF_INET6:
-      return family::inet6;
-    case AF_UNIX:
-      return family::unix_domain;
-    default:
-      return family::unspec;
-  }
-}
-
 int af_from_family(lsock::family f) noexcept {
   switch (f) {
     case family::inet:
@@ -38,12 +25,29 @@ int af_from_family(lsock::family f) noexcept {
   }
 }
 
+namespace {
+
+/// a.b.c.d as inet_ntop writes it, without its snprintf: every recvfrom formats its sender.
+std::string ipv4_to_string(const in_addr& a) {
+  char buf[INET_ADDRSTRLEN];
+  char* p = buf;
+  const auto* b = reinterpret_cast<const unsigned char*>(&a);
+  for (int i = 0; i < 4; ++i) {
+    const unsigned v = b[i];
+    if (v >= 100) *p++ = static_cast<char>('0' + v / 100);
+    if (v >= 10) *p++ = static_cast<char>('0' + v / 10 % 10);
+    *p++ = static_cast<char>('0' + v % 10);
+    if (i < 3) *p++ = '.';
+  }
+  return {buf, static_cast<std::size_t>(p - buf)};
+}
+
+}  // namespace
+
 std::string ip_to_string(const sockaddr* sa, bool with_scope) {
   char buf[INET6_ADDRSTRLEN + IF_NAMESIZE + 2] = {};
   if (sa->sa_family == AF_INET) {
-    const auto* in = reinterpret_cast<const sockaddr_in*>(sa);
-    if (!inet_ntop(AF_INET, &in->sin_addr, buf, sizeof buf)) return {};
-    return buf;
+    return ipv4_to_string(reinterpret_cast<const sockaddr_in*>(sa)->sin_addr);
   }
   if (sa->sa_family == AF_INET6) {
     const auto* in6 = reinterpret_cast<const sockaddr_in6*>(sa);

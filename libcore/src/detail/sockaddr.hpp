@@ -27,7 +27,19 @@ inline void* storage(endpoint& ep) noexcept { return endpoint_access::storage(ep
 /// Records how many bytes of the storage the address uses (the length a call gave back).
 inline void set_size(endpoint& ep, std::uint32_t n) noexcept { endpoint_access::set_size(ep, n); }
 
-[[nodiscard]] lsock::family family_from_af(int af) noexcept;
+/// Inline: endpoint::family() asks it several times per recvfrom / sendto.
+[[nodiscard]] inline lsock::family family_from_af(int af) noexcept {
+  switch (af) {
+    case AF_INET:
+      return family::inet;
+    case AF_INET6:
+      return family::inet6;
+    case AF_UNIX:
+      return family::unix_domain;
+    default:
+      return family::unspec;
+  }
+}
 [[nodiscard]] int af_from_family(lsock::family f) noexcept;
 /// Numeric text of an inet/inet6 address ("" for other families); with_scope appends "%ifname"
 /// to scoped IPv6 addresses.
