@@ -35,15 +35,9 @@ void check_group(std::string_view address) {
   if (!c.is_ip()) {
     throw usage_error("expected a multicast group or broadcast address, not '" + shown + "'");
   }
-  if (is_multicast_literal(address) || is_limited_broadcast_literal(address)) return;
+  if (is_multicast_literal(address) || is_broadcast_address(address)) return;
   if (c.kind == address_kind::ipv6) {
     throw usage_error("'" + shown + "' is not an IPv6 multicast group (ff00::/8)");
-  }
-  // A subnet's broadcast address ("192.168.1.255") is a broadcast address too.
-  if (auto list = lsock::interfaces()) {
-    for (const auto& a : *list) {
-      if (a.broadcast == address) return;
-    }
   }
   throw usage_error("'" + shown +
                     "' is not a multicast group (224.0.0.0/4) or a broadcast address");

@@ -170,14 +170,10 @@ command register_probe(CLI::App& app) {
       ->check(whole_number(1, 65535))
       ->type_name("N")
       ->capture_default_str();
-  sub->add_option("--timeout", opts->timeout, "Seconds allowed per port")
-      ->check(seconds())
-      ->type_name("S")
-      ->capture_default_str();
+  add_timeout_option(*sub, opts->timeout, "Seconds allowed per port")->capture_default_str();
   sub->add_flag("--open", opts->open_only, "List open ports only");
   sub->add_flag("--no-progress", opts->no_progress, "No progress line on a terminal");
-  auto* v4 = sub->add_flag("-4", opts->v4, "IPv4 only");
-  sub->add_flag("-6", opts->v6, "IPv6 only")->excludes(v4);
+  add_family_flags(*sub, opts->v4, opts->v6);
   return {sub, [opts](const output& out) { return run(*opts, out); }};
 }
 

@@ -15,8 +15,8 @@
 #include "address_checks.hpp"
 #include "byte_queue.hpp"
 #include "commands.hpp"
-#include "monotonic_time.hpp"
 #include "expect_pattern.hpp"
+#include "monotonic_time.hpp"
 #include "name_lookup.hpp"
 #include "option_checks.hpp"
 #include "shared_options.hpp"
@@ -272,6 +272,70 @@ class exchange {
   std::array<char, 65536> buf_{};
 };
 
+/// Looks the host up and connects: a host name's addresses are raced by the core (RFC 8305),
+/// so "localhost" reaches a server that listens on 127.0.0.1 only even if ::1 comes first;
+/// the lookup and the connect count against --timeout and end on Ctrl-C.
+result<lsock::socket> connect_phase(const target& to, const socket_options& so,
+                                    std::int64_t deadline, double timeout_s) {
+  auto addrs = endpoints_for(to, so.prefer, deadline);
+  if (!addrs) return std::move(addrs).error();
+  return lsock::socket::connect_wait(socket_type::tcp, *addrs, so,
+                                     connect_limits{deadline, timeout_s, stop_fds()});
+}
+
+void report_connected(session& ss, const lsock::socket& s, const std::string& host,
+                      std::int64_t start) {
+  const double connect_ms = elapsed_ms(start);
+  ss.doc["connect_ms"] = connect_ms;
+  auto local = s.local_endpoint();
+  auto peer = s.peer_endpoint();
+  if (local) ss.doc["local"] = endpoint_json(*local);
+  if (peer) ss.doc["peer"] = endpoint_json(*peer);
+  ss.say("connected to " + (peer ? peer->to_string() : host) + " from " +
+         (local && !local->addr().empty() ? local->to_string() : "(unnamed)") + " in " +
+         ms_text(connect_ms));
+  ss.doc["data"] = json::array();
+}
+
+/// What --expect / --expect-bytes did not get, once the exchange ended `closed_by`.
+std::optional<lsock::error> unmet_expectation(const tcp_connect_options& o, const session& ss,
+                                              const std::string& closed_by) {
+  const bool short_of_bytes =
+      o.expect_bytes > 0 && ss.bytes_in < static_cast<std::size_t>(o.expect_bytes);
+  const bool unmatched = ss.pattern && !ss.pattern->matched();
+  if (closed_by == "signal" && (unmatched || short_of_bytes)) {
+    return library_error("receive", EINTR, "interrupted");
+  }
+  if (unmatched) {
+    return library_error("receive", ECONNRESET,
+                         "connection closed after " + std::to_string(ss.bytes_in) +
+                             " bytes, none matching '" + ss.pattern->source() + "'");
+  }
+  if (short_of_bytes) {
+    return library_error("receive", ECONNRESET,
+                         "connection closed after " + std::to_string(ss.bytes_in) + " of " +
+                             std::to_string(o.expect_bytes) + " expected bytes");
+  }
+  return std::nullopt;
+}
+
+void report_closed(const tcp_connect_options& o, session& ss, const std::string& closed_by,
+                   std::int64_t start) {
+  const double ms = elapsed_ms(start);
+  ss.doc["bytes_out"] = ss.bytes_out;
+  ss.doc["bytes_in"] = ss.bytes_in;
+  ss.doc["closed_by"] = closed_by;
+  ss.doc["duration_ms"] = ms;
+  ss.report_match();
+  if (ss.out.json_mode()) {
+    ss.out.document(ss.doc);
+    return;
+  }
+  if (ss.bytes_in > 0 && !o.stdin_mode) write_stdout("\n");
+  ss.say("closed (" + closed_by + ")" + ss.match_text() + ": " + std::to_string(ss.bytes_out) +
+         " bytes out, " + std::to_string(ss.bytes_in) + " in, " + ms_text(ms));
+}
+
 int run(const tcp_connect_options& o, const output& out) {
   const target to = connect_target(o.args);
   socket_options so;
@@ -280,7 +344,7 @@ int run(const tcp_connect_options& o, const output& out) {
   check_not_group(to.address, "TCP");
   install_stop_handlers();
   const auto start = now_ns();
-  auto deadline = deadline_after(o.timeout);
+  const auto deadline = deadline_after(o.timeout);
 
   session ss{out, json{{"host", to.address}}, 0, 0, o.stdin_mode, {}, {}};
   if (!is_unix_address(to.address)) ss.doc["port"] = to.port;
@@ -295,62 +359,18 @@ int run(const tcp_connect_options& o, const output& out) {
     return 1;
   };
 
-  // A host name's addresses are raced by the core (RFC 8305), so "localhost" reaches a server
-  // that listens on 127.0.0.1 only even if ::1 comes first; the lookup and the connect count
-  // against --timeout and end on Ctrl-C.
-  auto addrs = endpoints_for(to, so.prefer, deadline);
-  if (!addrs) return fail(addrs.error());
-  auto connected = lsock::socket::connect_wait(socket_type::tcp, *addrs, so,
-                                               connect_limits{deadline, o.timeout, stop_fds()});
-  if (!connected) return fail(connected.error());
-  lsock::socket s = std::move(*connected);
-
-  const double connect_ms = elapsed_ms(start);
-  ss.doc["connect_ms"] = connect_ms;
-  auto local = s.local_endpoint();
-  auto peer = s.peer_endpoint();
-  if (local) ss.doc["local"] = endpoint_json(*local);
-  if (peer) ss.doc["peer"] = endpoint_json(*peer);
-  ss.say("connected to " + (peer ? peer->to_string() : to.address) + " from " +
-         (local && !local->addr().empty() ? local->to_string() : "(unnamed)") + " in " +
-         ms_text(connect_ms));
-  ss.doc["data"] = json::array();
-
+  auto s = connect_phase(to, so, deadline, o.timeout);
+  if (!s) return fail(s.error());
+  report_connected(ss, *s, to.address, start);
   std::string closed_by = "local";
   if (o.has_send || o.stdin_mode || o.has_expect || o.expect_bytes > 0) {
-    auto ended = exchange(o, s, ss, deadline).run();
+    auto ended = exchange(o, *s, ss, deadline).run();
     if (ended.error) return fail(*ended.error);
     closed_by = ended.closed_by;
   }
-  const bool short_of_bytes =
-      o.expect_bytes > 0 && ss.bytes_in < static_cast<std::size_t>(o.expect_bytes);
-  if (closed_by == "signal" && ((ss.pattern && !ss.pattern->matched()) || short_of_bytes)) {
-    return fail(library_error("receive", EINTR, "interrupted"));
-  }
-  if (ss.pattern && !ss.pattern->matched()) {
-    return fail(library_error("receive", ECONNRESET,
-                              "connection closed after " + std::to_string(ss.bytes_in) +
-                                  " bytes, none matching '" + ss.pattern->source() + "'"));
-  }
-  if (short_of_bytes) {
-    return fail(library_error("receive", ECONNRESET,
-                              "connection closed after " + std::to_string(ss.bytes_in) + " of " +
-                                  std::to_string(o.expect_bytes) + " expected bytes"));
-  }
-  (void)s.close();
-  const double ms = elapsed_ms(start);
-  ss.doc["bytes_out"] = ss.bytes_out;
-  ss.doc["bytes_in"] = ss.bytes_in;
-  ss.doc["closed_by"] = closed_by;
-  ss.doc["duration_ms"] = ms;
-  ss.report_match();
-  if (out.json_mode()) {
-    out.document(ss.doc);
-  } else {
-    if (ss.bytes_in > 0 && !o.stdin_mode) write_stdout("\n");
-    ss.say("closed (" + closed_by + ")" + ss.match_text() + ": " + std::to_string(ss.bytes_out) +
-           " bytes out, " + std::to_string(ss.bytes_in) + " in, " + ms_text(ms));
-  }
+  if (auto unmet = unmet_expectation(o, ss, closed_by)) return fail(*unmet);
+  (void)s->close();
+  report_closed(o, ss, closed_by, start);
   return 0;
 }
 
@@ -394,9 +414,7 @@ command register_tcp_connect(CLI::App& app) {
          "Wait for BYTES bytes (exit 1 if they do not come); with --expect, both must hold")
       ->check(whole_number(0, std::numeric_limits<long long>::max()))
       ->type_name("BYTES");
-  auto* timeout = sub->add_option("--timeout", opts->timeout, "Give up after SECONDS (0: never)")
-                      ->check(seconds())
-                      ->type_name("SECONDS")
+  auto* timeout = add_timeout_option(*sub, opts->timeout, "Give up after S seconds (0: never)")
                       ->capture_default_str();
   auto* idle =
       sub->add_option("--idle", opts->idle,
@@ -405,8 +423,7 @@ command register_tcp_connect(CLI::App& app) {
           ->check(seconds())
           ->type_name("SECONDS")
           ->capture_default_str();
-  auto* v4 = sub->add_flag("-4", opts->v4, "IPv4 only");
-  sub->add_flag("-6", opts->v6, "IPv6 only")->excludes(v4);
+  add_family_flags(*sub, opts->v4, opts->v6);
   sub->parse_complete_callback([opts, send, idle, timeout, expect] {
     opts->has_send = send->count() > 0;
     opts->has_expect = expect->count() > 0;

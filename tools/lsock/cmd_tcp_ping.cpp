@@ -217,21 +217,13 @@ command register_tcp_ping(CLI::App& app) {
       ->required()
       ->expected(2, 2)
       ->type_name("");
-  sub->add_option("-c,--count", opts->count, "Number of probes (default: until Ctrl-C)")
-      ->check(whole_number(1, std::numeric_limits<long long>::max()))
-      ->type_name("N");
-  sub->add_option("-i,--interval", opts->interval, "Seconds between probes; 0 = back to back")
-      ->check(seconds())
-      ->type_name("S")
+  add_count_option(*sub, opts->count, "Number of probes (default: until Ctrl-C)", "-c,--count");
+  add_interval_seconds_option(*sub, opts->interval, "Seconds between probes; 0 = back to back")
       ->capture_default_str();
-  sub->add_option("--timeout", opts->timeout, "Seconds allowed per probe")
-      ->check(seconds())
-      ->type_name("S")
-      ->capture_default_str();
+  add_timeout_option(*sub, opts->timeout, "Seconds allowed per probe")->capture_default_str();
   sub->add_option("--source", opts->source, "Local IP address to connect from")->type_name("ADDR");
   sub->add_flag("--resolve-each", opts->resolve_each, "Resolve the name again before each probe");
-  auto* v4 = sub->add_flag("-4", opts->v4, "IPv4 only");
-  sub->add_flag("-6", opts->v6, "IPv6 only")->excludes(v4);
+  add_family_flags(*sub, opts->v4, opts->v6);
   return {sub, [opts](const output& out) { return run(*opts, out); }, true};
 }
 

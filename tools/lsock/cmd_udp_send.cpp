@@ -49,15 +49,13 @@ int run(const udp_send_options& o, const output& out) {
   }
   if (o.reply && !(o.timeout > 0))
     throw usage_error("--timeout: a reply needs more than 0 seconds");
-  auto addrs = addresses_for(to.address, so.prefer, 0);
+  auto addrs = endpoints_for(to, so.prefer, 0);
   if (!addrs) {
     if (interrupted(addrs.error())) end_by_signal();
     out.failure(addrs.error());
     return 1;
   }
-  auto s = first_that_works(*addrs, [&](const std::string& addr) {
-    return lsock::socket::connect(socket_type::udp, addr, to.port, so);
-  });
+  auto s = lsock::socket::connect(socket_type::udp, *addrs, so);
   if (!s) {
     out.failure(s.error());
     return 1;

@@ -30,11 +30,8 @@ result<std::vector<resolved_address>> lookup(const std::string& host, family_pre
 
 result<std::vector<std::string>> addresses_for(const std::string& host, family_preference prefer,
                                                std::int64_t deadline_ns) {
-  endpoint literal;
-  if (is_unix_address(host) || host.find(':') != std::string::npos ||
-      parse_ip_literal(host, 0, literal)) {
-    return std::vector<std::string>{host};
-  }
+  // Only a host name is looked up; literals and unix addresses are used as they are.
+  if (classify_address(host).kind != address_kind::host_name) return std::vector<std::string>{host};
   auto list = lookup(host, prefer, deadline_ns);
   if (!list) return std::move(list).error();
   std::vector<std::string> addrs;
@@ -51,10 +48,9 @@ result<std::string> first_address(const std::string& host, family_preference pre
 
 result<std::vector<endpoint>> endpoints_for(const target& to, family_preference prefer,
                                             std::int64_t deadline_ns) {
-  if (is_unix_address(to.address) || to.address.find(':') != std::string::npos) {
+  if (classify_address(to.address).kind != address_kind::host_name) {
     return resolve_endpoints("connect", to.address, to.port, socket_type::tcp, prefer);
   }
-  if (endpoint ep; parse_ip_literal(to.address, to.port, ep)) return std::vector<endpoint>{ep};
   auto list = lookup(to.address, prefer, deadline_ns);
   if (!list) return std::move(list).error();
   return endpoints_of(*list, to.port);

@@ -13,12 +13,7 @@ constexpr const char* no_port_for_unix = "a unix path or @name takes no PORT";
 
 }  // namespace
 
-std::string target_text(const target& t) {
-  if (is_unix_address(t.address)) return t.address;
-  const std::string port = std::to_string(t.port);
-  return t.address.find(':') != std::string::npos ? "[" + t.address + "]:" + port
-                                                  : t.address + ":" + port;
-}
+std::string target_text(const target& t) { return address_port_text(t.address, t.port); }
 
 lsock::error with_address(lsock::error err, const target& t) {
   err.message += " (" + target_text(t) + ")";
