@@ -23,27 +23,21 @@ describe("a connect to a name with two addresses", function()
     return
   end
 
-  it("reaches a server on 127.0.0.1 only, on the socket's own descriptor", function()
-    local srv, port = h.listener("127.0.0.1")
-    local c, fd = connect_both(port)
-    assert.is_true(c:status())
-    assert.are.equal(fd, c:getfd())
-    assert.are.equal("inet", c:info("socket").family)
-    h.wait_readable(srv)
-    local s = assert(srv:accept())
-    assert(c:send("hi"))
-    assert.are.equal("hi", h.recv_all(s, 2))
-    c:close(); s:close(); srv:close()
-  end)
-
-  it("reaches a server on ::1 only", function()
-    local srv, port = h.listener("::1")
-    local c, fd = connect_both(port)
-    assert.is_true(c:status())
-    assert.are.equal(fd, c:getfd())
-    assert.are.equal("inet6", c:info("socket").family)
-    c:close(); srv:close()
-  end)
+  for _, case in ipairs {{"127.0.0.1", "inet"}, {"::1", "inet6"}} do
+    local where, family = case[1], case[2]
+    it("reaches a server on " .. where .. " only, on the socket's own descriptor", function()
+      local srv, port = h.listener(where)
+      local c, fd = connect_both(port)
+      assert.is_true(c:status())
+      assert.are.equal(fd, c:getfd())
+      assert.are.equal(family, c:info("socket").family)
+      h.wait_readable(srv)
+      local s = assert(srv:accept())
+      assert(c:send("hi"))
+      assert.are.equal("hi", h.recv_all(s, 2))
+      c:close(); s:close(); srv:close()
+    end)
+  end
 
   it("keeps its place in select's tables while the race runs", function()
     local srv, port = h.listener("127.0.0.1")
