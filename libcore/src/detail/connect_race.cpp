@@ -100,11 +100,13 @@ bool connect_race::finished(int fd, short revents, bool& connected) {
   return true;
 }
 
-void connect_race::adopt(int primary, attempt* winner) {
+bool connect_race::adopt(int primary, attempt* winner) {
   if (winner != nullptr) {
     // dup3 closes the primary's own attempt and keeps the number; O_CLOEXEC because dup
     // clears it. O_NONBLOCK belongs to the open file and comes along.
-    while (sys().dup3(winner->fd.get(), primary, O_CLOEXEC) < 0 && errno == EINTR) {
+    if (retry_eintr([&] { return sys().dup3(winner->fd.get(), primary, O_CLOEXEC); }) < 0) {
+      note_failure(system_error("dup3", errno));
+      return false;
     }
     note_fd_gone(primary);  // the number names another socket now: cached epoll sets recheck
     primary_index_ = winner->index;
@@ -116,6 +118,7 @@ void connect_race::adopt(int primary, attempt* winner) {
   extra_.clear();
   primary_alive_ = false;
   next_ = order_.size();
+  return true;
 }
 
 connect_race::state connect_race::advance(int primary, std::int64_t now) {
@@ -128,7 +131,7 @@ connect_race::state connect_race::advance(int primary, std::int64_t now) {
     bool connected = false;
     if (primary_alive_ && finished(primary, p[j++].revents, connected)) {
       if (connected) {
-        adopt(primary, nullptr);
+        (void)adopt(primary, nullptr);
         return state::connected;
       }
       primary_alive_ = false;
@@ -137,8 +140,9 @@ connect_race::state connect_race::advance(int primary, std::int64_t now) {
       if (!finished(it->fd.get(), p[j].revents, connected)) {
         ++it;
       } else if (connected) {
-        adopt(primary, &*it);
-        return state::connected;
+        // A winner that cannot take the descriptor's place fails the race: the socket the
+        // caller holds would not be the connected one.
+        return adopt(primary, &*it) ? state::connected : state::failed;
       } else {
         note_fd_gone(it->fd.get());
         it = extra_.erase(it);

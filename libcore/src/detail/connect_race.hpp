@@ -84,8 +84,9 @@ class connect_race {
   void note_failure(const error& e);
   /// True when the attempt on `fd` finished: connected (*connected) or failed (recorded).
   bool finished(int fd, short revents, bool& connected);
-  /// The winner on `fd` becomes the primary: every other attempt is closed.
-  void adopt(int primary, attempt* winner);
+  /// The winner (nullptr: the primary itself) becomes the primary and every other attempt is
+  /// closed. False when the winner could not be moved onto the primary (dup3 failed: recorded).
+  bool adopt(int primary, attempt* winner);
   [[nodiscard]] std::size_t in_flight() const noexcept {
     return extra_.size() + (primary_alive_ ? 1 : 0);
   }
