@@ -188,22 +188,34 @@ int protected_select(lua_State* L, select_state* st, bool shared, int read_idx, 
   return lua_gettop(L) - base;
 }
 
-int lsocket_select(lua_State* L) {
-  const int nargs = lua_gettop(L);
-  // select([read [, write]] [, timeout]): tables (or nil) first, then an optional number.
+/// select's arguments: the stack positions of the read and write tables (0: none) and the
+/// timeout.
+struct select_args {
   int read_idx = 0;
   int write_idx = 0;
+  std::int64_t timeout_ms = -1;
+};
+
+/// select([read [, write]] [, timeout]): tables (or nil) first, then an optional number.
+select_args check_select_args(lua_State* L) {
+  const int nargs = lua_gettop(L);
+  select_args a;
   int pos = 1;
   if (pos <= nargs && (lua_istable(L, pos) || lua_isnil(L, pos))) {
-    if (lua_istable(L, pos)) read_idx = pos;
+    if (lua_istable(L, pos)) a.read_idx = pos;
     ++pos;
     if (pos <= nargs && (lua_istable(L, pos) || (lua_isnil(L, pos) && pos < nargs))) {
-      if (lua_istable(L, pos)) write_idx = pos;
+      if (lua_istable(L, pos)) a.write_idx = pos;
       ++pos;
     }
   }
-  const std::int64_t timeout_ms = check_timeout_ms(L, pos);
+  a.timeout_ms = check_timeout_ms(L, pos);
   if (pos < nargs) luaL_argerror(L, pos + 1, "too many arguments");
+  return a;
+}
+
+int lsocket_select(lua_State* L) {
+  const auto [read_idx, write_idx, timeout_ms] = check_select_args(L);
 
   auto* st = static_cast<select_state*>(lua_touserdata(L, lua_upvalueindex(1)));
   if (st->busy) {
