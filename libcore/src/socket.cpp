@@ -220,7 +220,7 @@ bool socket::settle_race() {
       family_ = race_->primary_family();
       break;
     case detail::connect_race::state::failed:
-      sticky_error_ = race_->last_error().code;
+      sticky_error_ = race_->failure().code;
       break;
   }
   race_.reset();

@@ -201,6 +201,29 @@ TEST(ConnectRaceVeth, ASilentFirstAddressIsOvertakenAfterTheAttemptDelay) {
   EXPECT_LE(ms, 400);
 }
 
+TEST(ConnectRaceVeth, SilentAddressesBeyondTheCapDoNotKeepALaterOneFromBeingTried) {
+  REQUIRE_VETH();
+  // Four silent addresses (no ARP answer for about 3 s), then the listener: at most three
+  // attempts are in flight, so the oldest but the first gives way every 250 ms and the fifth
+  // address is tried at about 1 s.
+  auto server = socket::bind(socket_type::tcp, "127.0.0.1", 0);
+  ASSERT_TRUE(server);
+  const int port = server->local_endpoint()->port();
+  const std::vector<endpoint> to = {ep("10.77.0.96", port), ep("10.77.0.97", port),
+                                    ep("10.77.0.98", port), ep("10.77.0.99", port),
+                                    ep("127.0.0.1", port)};
+  const int before = fd_count();
+  auto c = socket::connect(socket_type::tcp, to);
+  ASSERT_TRUE(c);
+  const auto t0 = clock::now();
+  ASSERT_TRUE(select_writable(*c, 2500));
+  EXPECT_TRUE(c->status()) << c->status().error().describe();
+  EXPECT_EQ(c->peer_endpoint()->addr(), "127.0.0.1");
+  EXPECT_GE(ms_since(t0), 900);
+  EXPECT_LE(ms_since(t0), 1500);
+  EXPECT_EQ(fd_count(), before + 1) << "every other attempt is closed";
+}
+
 TEST(ConnectRaceVeth, SelectWakesForTheNextAttemptWithinItsOwnTimeout) {
   REQUIRE_VETH();
   // Two silent addresses: select with a 100 ms timeout returns false at 100 ms (the attempt

@@ -239,6 +239,22 @@ TEST_F(Fault, ALaterRefusalOfTheFirstAddressFallsBackToTheNext) {
   EXPECT_EQ(test::fd_count(), before);
 }
 
+TEST_F(Fault, ARefusalIsReportedOverAnUnreachableNetworkThatFailedLater) {
+  // glibc lists an unreachable IPv6 address after 127.0.0.1: the refusal of 127.0.0.1 says
+  // the server is down; "Network is unreachable" of the other address says nothing of it.
+  const int port = test::closed_port();
+  seam::fake_dns("mix.test", {"127.0.0.1", "::1"});
+  seam::fail(call::connect, ENETUNREACH, 1, 1);  // the second attempt (::1) fails at once
+  auto c = socket::connect(socket_type::tcp, "mix.test", port);
+  ASSERT_TRUE(c) << c.error().describe();
+  const int fd = c->fd();
+  selector sel;
+  socket* racing[1] = {&*c};
+  auto w = sel.wait({}, std::span<const int>(&fd, 1), 2000, racing);
+  ASSERT_TRUE(w && *w);
+  EXPECT_TRUE(fails_with(c->status(), "connect", ECONNREFUSED, "ECONNREFUSED"));
+}
+
 // ---- I/O: EINTR, EAGAIN, connection errors, short writes ------------------------------------
 
 TEST_F(Fault, EintrIsRetriedTransparently) {

@@ -75,20 +75,20 @@ class socket {
   /// blocks). tcp connects without blocking: wait for writability with select, then call
   /// status(). A name with several addresses is raced as RFC 8305 describes: the next address
   /// is tried when one fails or after 250 ms without an answer, families alternating, at most
-  /// three attempts at a time; the first to connect is moved onto this socket's descriptor
-  /// (fd() never changes). Only a selector given the socket (selector::wait's `connecting`,
-  /// which lsocket.select passes) or status() moves the race on; a foreign poller watching
-  /// fd() sees only the first attempt. While the race runs, status() is ok and send/recv
-  /// would block; when every address failed, status() reports the last failure.
-  /// mcast sets TTL/hops and the sending interface: group_interface()'s, and for IPv4 without
-  /// one the route's interface.
+  /// three attempts at a time (the oldest but the first gives way for the next); the first to
+  /// connect is moved onto this socket's descriptor (fd() never changes). Only a selector given the
+  /// socket (selector::wait's `connecting`, which lsocket.select passes) or status() moves the race
+  /// on; a foreign poller watching fd() sees only the first attempt. While the race runs, status()
+  /// is ok and send/recv would block; when every address failed, status() reports a refusal if any
+  /// address refused, else the failure that came last. mcast sets TTL/hops and the sending
+  /// interface: group_interface()'s, and for IPv4 without one the route's interface.
   static result<socket> connect(socket_type type, std::string_view address, int port,
                                 const socket_options& opts = {});
   /// As connect(), to addresses already resolved (with their ports), tried in this order.
   static result<socket> connect(socket_type type, std::span<const endpoint> candidates,
                                 const socket_options& opts = {});
   /// connect() to `candidates`, then waits for the outcome: the connected socket, or an error
-  /// — the last failure when every address failed, ETIMEDOUT (op "connect", "timed out
+  /// — the race's (see connect()) when every address failed, ETIMEDOUT (op "connect", "timed out
   /// after S s") at the deadline, EINTR ("interrupted") when a stop descriptor turns readable.
   static result<socket> connect_wait(socket_type type, std::span<const endpoint> candidates,
                                      const socket_options& opts, const connect_limits& limits);

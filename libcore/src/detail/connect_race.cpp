@@ -45,7 +45,9 @@ connect_race::~connect_race() {
 }
 
 void connect_race::note_failure(const error& e) {
-  last_error_ = e;
+  // A refusal means the server's host answered: it says more than an unreachable network or
+  // route of another address, whichever failed last.
+  if (!error_ || error_->code != ECONNREFUSED || e.code == ECONNREFUSED) error_ = e;
   start_now_ = true;
 }
 
@@ -83,7 +85,7 @@ result<int> connect_race::start(std::int64_t now) {
       return fd->release();
     }
   }
-  return *last_error_;
+  return *error_;
 }
 
 bool connect_race::finished(int fd, short revents, bool& connected) {
@@ -149,8 +151,14 @@ connect_race::state connect_race::advance(int primary, std::int64_t now) {
       }
     }
   }
-  while (next_ < order_.size() && in_flight() < max_attempts_in_flight &&
+  while (next_ < order_.size() &&
          (in_flight() == 0 || start_now_ || now >= last_start_ + attempt_delay_ns)) {
+    // At the cap the oldest attempt besides the primary gives way: addresses that never
+    // answer must not keep the ones after them from being tried.
+    if (in_flight() >= max_attempts_in_flight) {
+      note_fd_gone(extra_.front().fd.get());
+      extra_.erase(extra_.begin());
+    }
     const std::size_t index = next_;
     if (auto fd = start_next(now)) extra_.push_back(attempt{std::move(*fd), index});
   }
@@ -164,7 +172,7 @@ void connect_race::append_watched(int primary, std::vector<int>& fds) const {
 }
 
 std::int64_t connect_race::next_start() const noexcept {
-  if (next_ >= order_.size() || in_flight() >= max_attempts_in_flight) return INT64_MAX;
+  if (next_ >= order_.size()) return INT64_MAX;
   return start_now_ ? 0 : last_start_ + attempt_delay_ns;
 }
 

@@ -23,7 +23,8 @@ namespace lsock::detail {
 /// RFC 8305's connection attempt delay (its recommended value).
 inline constexpr std::int64_t attempt_delay_ns = 250'000'000;
 /// Attempts in flight at once: enough to get past two silent addresses quickly, few enough
-/// not to flood a host with half-open connections.
+/// not to flood a host with half-open connections. When the next address is due at the cap,
+/// the oldest attempt besides the primary is closed to make room.
 inline constexpr std::size_t max_attempts_in_flight = 3;
 
 /// The addresses in race order: the first address's family first, then the families
@@ -47,7 +48,7 @@ class connect_race {
 
   /// Starts attempts in order until one is in flight or connected, and returns its descriptor
   /// (the caller's socket owns it from then on; its family is primary_family()). Error: every
-  /// address failed at once — the last failure.
+  /// address failed at once — failure().
   result<int> start(std::int64_t now);
 
   /// Nothing left to race: one attempt in flight and no address left to start (the socket
@@ -56,7 +57,7 @@ class connect_race {
 
   /// Without blocking: reaps the attempts that finished and starts the next one when an
   /// attempt failed or the attempt delay passed. connected: the winner now sits on `primary`,
-  /// the other attempts are closed. failed: every address failed (last_error()).
+  /// the other attempts are closed. failed: every address failed (failure()).
   state advance(int primary, std::int64_t now);
 
   /// Appends the descriptors of the attempts in flight (the primary's too, while its attempt
@@ -65,9 +66,9 @@ class connect_race {
   /// When the next attempt is due (monotonic_ns), or INT64_MAX when none is left to start.
   [[nodiscard]] std::int64_t next_start() const noexcept;
 
-  /// The error of the attempt that failed last, as curl and nc report it (a refusal of the
-  /// last address rather than an unreachable network of the first, say).
-  [[nodiscard]] const error& last_error() const noexcept { return *last_error_; }
+  /// Why the race failed: a refusal if any address refused (its host answered), else the
+  /// failure that came last.
+  [[nodiscard]] const lsock::error& failure() const noexcept { return *error_; }
   /// The family of the address whose attempt the primary descriptor carries now.
   [[nodiscard]] family primary_family() const noexcept { return order_[primary_index_].family(); }
 
@@ -99,7 +100,7 @@ class connect_race {
   std::vector<attempt> extra_;     ///< attempts in flight besides the primary
   std::int64_t last_start_ = 0;
   bool start_now_ = false;  ///< an attempt failed since the last start: no delay for the next
-  std::optional<error> last_error_;
+  std::optional<lsock::error> error_;
 };
 
 }  // namespace lsock::detail
