@@ -99,6 +99,14 @@ TEST_F(CliFault, ResolverAndInterfaceFailures) {
   EXPECT_TRUE(fails_cleanly(lsock_run({"--json", "tcp-connect", "name.test", "9"}), "EAI_AGAIN"));
   seam::fail_resolver(EAI_AGAIN);
   EXPECT_TRUE(fails_cleanly(lsock_run({"--json", "udp-send", "name.test", "9", "x"}), "EAI_AGAIN"));
+  // The failure names the host it could not look up.
+  for (const char* cmd : {"tcp-connect", "tcp-ping"}) {
+    seam::fail_resolver(EAI_AGAIN);
+    auto named = lsock_run({cmd, "name.test", "9"});
+    EXPECT_EQ(named.code, 1) << cmd;
+    EXPECT_NE(named.err.find("resolve: name.test: "), std::string::npos)
+        << cmd << ": " << named.err;
+  }
   // ifaces reads the kernel's routing socket.
   seam::fail(call::recvfrom, ENOMEM);
   EXPECT_TRUE(fails_cleanly(lsock_run({"--json", "ifaces"}), "ENOMEM", "netlink"));

@@ -132,7 +132,7 @@ int run(const probe_options& o, const output& out) {
     if (!addr) {
       if (interrupted(addr.error())) end_by_signal();
       doc.push_back(json{{"host", host}, {"error", error_json(addr.error())}});
-      out.error_line(host + ": " + addr.error().describe());
+      out.error_line(addr.error().describe());
       exit_code = 1;
       continue;
     }

@@ -25,7 +25,14 @@ result<std::vector<resolved_address>> lookup(const std::string& host, family_pre
     if (stop_requested()) return library_error("resolve", EINTR, "interrupted");
     return lookup_timed_out(host);
   }
-  return rq->finalize();
+  auto list = rq->finalize();
+  if (!list) {
+    // The resolver's message does not say which name it could not look up.
+    auto e = std::move(list).error();
+    e.message = host + ": " + e.message;
+    return e;
+  }
+  return list;
 }
 
 result<std::vector<std::string>> addresses_for(const std::string& host, family_preference prefer,
