@@ -131,12 +131,20 @@ TEST(TcpPing, BadInputIsAUsageError) {
            {"tcp-ping", "127.0.0.1", "80", "--source", "not-an-ip"},
            {"tcp-ping", "127.0.0.1", "80", "--source", "::1"},
            {"tcp-ping", "/tmp/x.sock"},
-           {"tcp-ping", "::1", "80", "-4"}}) {
+           {"tcp-ping", "::1", "80", "-4"},
+           {"tcp-ping", "224.0.0.1", "80"},
+           {"tcp-ping", "255.255.255.255", "80"},
+           {"probe", "ff02::1", "80"},
+           {"probe", "127.0.0.1", "224.0.0.1", "80"}}) {
     auto r = run(lsock(args));
     EXPECT_EQ(r.exit_code, 2) << args[1] << " " << r.err;
     EXPECT_EQ(count_lines(r.err), 1) << r.err;
     EXPECT_TRUE(r.out.empty()) << r.out;
   }
+  // A unix path is refused for what it is, not for the port given with it.
+  auto r = run(lsock({"tcp-ping", "/tmp/x.sock", "80"}));
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("not a unix path"), std::string::npos) << r.err;
 }
 
 TEST(TcpPing, SourceAddressIsUsed) {

@@ -118,6 +118,7 @@ int run(const probe_options& o, const output& out) {
     if (is_unix_address(h))
       throw usage_error("probe needs host names or IP addresses, not '" + h + "'");
     check_family(h, prefer);
+    check_not_group(h, "probe");
   }
   install_stop_handlers();
   const scan_settings st = fitted_settings(o, ports.size(), out);

@@ -166,8 +166,11 @@ socket_options probe_socket_options(const tcp_ping_options& o, const std::string
 }
 
 int run(const tcp_ping_options& o, const output& out) {
+  if (is_unix_address(o.args.front())) {
+    throw usage_error("tcp-ping needs HOST PORT, not a unix path");
+  }
   const target to = connect_target(o.args);
-  if (is_unix_address(to.address)) throw usage_error("tcp-ping needs HOST PORT, not a unix path");
+  check_not_group(to.address, "tcp-ping");
   if (o.timeout <= 0) throw usage_error("--timeout: a probe needs more than 0 seconds");
   const socket_options so = probe_socket_options(o, to.address);
   install_stop_handlers();
