@@ -36,6 +36,19 @@ bool epoll_set::prepare(std::span<const int> read_fds, std::span<const int> writ
     fork_gen_ = fork_generation();
     untrusted_ = false;
   }
+  // Descriptors that go by the dozen between calls (a port scan closes each attempt and opens
+  // the next on the same number) would cost two epoll_ctl each: poll() them until they settle.
+  const std::uint64_t gen = fd_gone_generation();
+  const bool churning = gen - seen_gen_ > last_live_ / 4 + 8;
+  seen_gen_ = gen;
+  if (churning) {
+    drop();
+    untrusted_ = false;
+    last_read_.assign(read_fds.begin(), read_fds.end());
+    last_write_.assign(write_fds.begin(), write_fds.end());
+    last_live_ = live_count(read_fds) + live_count(write_fds);
+    return false;
+  }
   const bool same = same_fds(read_fds, last_read_) && same_fds(write_fds, last_write_);
   if (same && valid_ && gone_gen_ == fd_gone_generation()) return true;  // the common case
   if (same) {

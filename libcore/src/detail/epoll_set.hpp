@@ -58,6 +58,7 @@ class epoll_set {
   bool valid_ = false;      ///< the registration reflects last_read_ / last_write_
   bool untrusted_ = false;  ///< epoll refused these tables: poll until they or a descriptor change
   std::uint64_t gone_gen_ = 0;
+  std::uint64_t seen_gen_ = 0;  ///< fd_gone_generation() at the previous prepare()
   std::uint64_t fork_gen_ = 0;
   std::size_t last_live_ = 0;
   std::vector<int> last_read_, last_write_;  ///< the previous call's tables
