@@ -302,7 +302,8 @@ TEST(Address, Ipv4LiteralsAsInetPtonAndNtop) {
       const bool ok = inet_pton(AF_INET, text, &ref) == 1;
       ASSERT_EQ(parse_ip_literal(text, 9, ep), ok) << text;
       if (!ok) continue;
-      EXPECT_EQ(std::memcmp(&static_cast<const sockaddr_in*>(detail::storage(ep))->sin_addr, &ref, 4), 0)
+      EXPECT_EQ(
+          std::memcmp(&static_cast<const sockaddr_in*>(detail::storage(ep))->sin_addr, &ref, 4), 0)
           << text;
       char back[INET_ADDRSTRLEN];
       ASSERT_NE(inet_ntop(AF_INET, &ref, back, sizeof back), nullptr);

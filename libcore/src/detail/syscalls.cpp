@@ -9,8 +9,7 @@ const syscall_table real_table{
     ::socket,      ::setsockopt, ::getsockopt,    ::bind,        ::listen,       ::connect,
     ::accept4,     ::recv,       ::recvfrom,      ::send,        ::sendto,       ::getsockname,
     ::getpeername, ::close,      ::poll,          ::getaddrinfo, ::freeaddrinfo, ::getifaddrs,
-    ::freeifaddrs, ::shutdown,   ::epoll_create1, ::epoll_ctl,   ::epoll_wait,
-    ::dup3,
+    ::freeifaddrs, ::shutdown,   ::epoll_create1, ::epoll_ctl,   ::epoll_wait,   ::dup3,
 };
 
 syscall_table live_table = real_table;
