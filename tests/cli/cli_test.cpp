@@ -447,6 +447,7 @@ INSTANTIATE_TEST_SUITE_P(
         std::vector<std::string>{"tcp-connect", "127.0.0.1:80", "80"},
         std::vector<std::string>{"tcp-connect", "::1::2", "80"},
         std::vector<std::string>{"tcp-connect", "127.0.0.1", "1", "--expect-bytes", "-1"},
+        std::vector<std::string>{"tcp-connect", "127.0.0.1", "1", "--expect-bytes", "0"},
         std::vector<std::string>{"tcp-connect", "127.0.0.1", "1", "--expect", "(ab"},
         std::vector<std::string>{"tcp-connect", "127.0.0.1", "1", "--idle", "x"},
         std::vector<std::string>{"tcp-listen", "1", "2", "3"},

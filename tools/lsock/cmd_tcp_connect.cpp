@@ -412,7 +412,7 @@ command register_tcp_connect(CLI::App& app) {
   sub->add_option(
          "--expect-bytes", opts->expect_bytes,
          "Wait for BYTES bytes (exit 1 if they do not come); with --expect, both must hold")
-      ->check(whole_number(0, std::numeric_limits<long long>::max()))
+      ->check(whole_number(1, std::numeric_limits<long long>::max()))
       ->type_name("BYTES");
   auto* timeout = add_timeout_option(*sub, opts->timeout, "Give up after S seconds (0: never)")
                       ->capture_default_str();
