@@ -63,11 +63,16 @@ result<bool> selector::wait(std::span<const int> read_fds, std::span<const int> 
 /// an attempt due, a caller's descriptor ready or the timeout, so the rounds are bounded.
 result<bool> selector::wait_racing(std::span<const int> read_fds, std::span<const int> write_fds,
                                    std::int64_t timeout_ms, std::span<socket* const> connecting) {
+  if (timeout_ms > INT64_MAX / 1'000'000) timeout_ms = -1;  // centuries: no timeout (no overflow)
   const std::int64_t start = detail::monotonic_ns();
   for (;;) {
     const std::int64_t now = detail::monotonic_ns();
     std::int64_t left = -1;
-    if (timeout_ms >= 0) left = std::max<std::int64_t>(0, timeout_ms - (now - start) / 1'000'000);
+    if (timeout_ms >= 0) {
+      // Rounded up, so a round never ends just short of the timeout and spins to it.
+      left =
+          std::max<std::int64_t>(0, (timeout_ms * 1'000'000 - (now - start) + 999'999) / 1'000'000);
+    }
     race_reads_.assign(read_fds.begin(), read_fds.end());
     race_writes_.assign(write_fds.begin(), write_fds.end());
     std::int64_t due = INT64_MAX;
