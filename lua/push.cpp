@@ -63,9 +63,9 @@ void push_endpoint_table(lua_State* L, const lsock::endpoint& ep) {
 }
 
 void push_addr_port(lua_State* L, const lsock::endpoint& ep) {
-  if (is_ip(ep.family())) {
-    const std::string addr = ep.addr();
-    lua_pushlstring(L, addr.data(), addr.size());
+  char text[lsock::ip_text_capacity];
+  if (const std::size_t n = ep.ip_text(text); n != 0) {
+    lua_pushlstring(L, text, n);
     lua_pushinteger(L, ep.port());
   } else {
     lua_pushnil(L);
@@ -115,8 +115,8 @@ int push_received(lua_State* L, const lsock::result<lsock::transfer>& r, std::sp
   lua_pushlstring(L, buf.data(), r->bytes);
   int n = 1;
   if (from != nullptr) {
-    if (is_ip(from->family())) {
-      push_addr_port(L, *from);
+    if (from->family() != lsock::family::unix_domain) {
+      push_addr_port(L, *from);  // an IP sender; nil, nil when the kernel named none
     } else {
       // A unix sender's path (or @name) lets a datagram server answer it; unnamed: nil.
       const std::string path = from->addr();

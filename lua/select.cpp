@@ -52,13 +52,13 @@ select_state* new_select_state(lua_State* L) {
   return st;
 }
 
-/// The descriptor of a table entry (at the top of the stack, its metatable above it) that is
-/// not a socket: an object whose metatable has __lsocket_getfd (an async_resolver request).
-/// Pops the metatable.
-int foreign_fd(lua_State* L, int table_idx) {
+/// The descriptor of a table entry (at absolute stack position `at`) that is not a socket: an
+/// object whose metatable (pushed above everything) has __lsocket_getfd (an async_resolver
+/// request). Pops what it pushed.
+int foreign_fd(lua_State* L, int at, int table_idx) {
   lua_getfield(L, -1, "__lsocket_getfd");
   if (!lua_isfunction(L, -1)) luaL_argerror(L, table_idx, "tables can only contain sockets");
-  lua_pushvalue(L, -3);
+  lua_pushvalue(L, at);
   lua_call(L, 1, 1);
   int ok = 0;
   const lua_Integer fd = lua_tointegerx(L, -1, &ok);
@@ -66,6 +66,20 @@ int foreign_fd(lua_State* L, int table_idx) {
   lua_pop(L, 2);
   return fd >= 0 && fd <= INT32_MAX ? static_cast<int>(fd) : -1;
 }
+
+/// The descriptor of an entry that is not a socket, at absolute stack position `at`, of Lua
+/// type `t`: -1 for a nil hole, a request's descriptor (or -1 when it is done), else an
+/// argument error.
+int other_fd(lua_State* L, int at, int t, int table_idx) {
+  if (t == LUA_TNIL) return -1;
+  if (t != LUA_TUSERDATA || !lua_getmetatable(L, at)) {
+    luaL_argerror(L, table_idx, "tables can only contain sockets");
+  }
+  return foreign_fd(L, at, table_idx);
+}
+
+/// Entries pushed before they are popped together: one lua_settop per batch, not per entry.
+constexpr lua_Integer gather_batch = 16;
 
 /// Collects the descriptors of the sockets (and requests) in the table at `idx`: -1 for closed
 /// sockets, finished requests, nil holes and for an entry the table listed before (so each is
@@ -78,37 +92,49 @@ void gather(lua_State* L, int idx, select_state& st, std::vector<int>& fds) {
     std::fill(st.seen.begin(), st.seen.end(), 0);
     st.pass = 1;
   }
-  // A socket is known by its size and tag (to_socket): four Lua API calls per entry (rawgeti,
-  // touserdata, rawlen, pop), no metatable and no registry lookup. The loop works on raw
-  // pointers (this is the cost per entry of a select over a large table).
-  const int top = lua_gettop(L);
+  // A socket is known by its size and tag (to_socket): three Lua API calls per entry (rawgeti,
+  // touserdata, rawlen) and a share of one settop, no metatable and no registry lookup, and the
+  // loop works on raw pointers. This is the cost per entry of a select over a large table.
   const std::uint32_t pass = st.pass;
   int* out = fds.data();
-  for (lua_Integer i = 1; i <= n; ++i) {
-    const int t = lua_rawgeti(L, idx, i);
-    int fd = -1;
-    if (lua_socket* s = t == LUA_TUSERDATA ? to_socket(L, -1) : nullptr) {
-      fd = s->sock.fd();
-      if (s->sock.connecting()) [[unlikely]]
-        st.racing.push_back(&s->sock);
-      lua_pop(L, 1);
-    } else {
-      if (t != LUA_TNIL) {
-        if (t != LUA_TUSERDATA || !lua_getmetatable(L, -1)) {
-          luaL_argerror(L, idx, "tables can only contain sockets");
-        }
-        fd = foreign_fd(L, idx);
+  std::uint32_t* seen = st.seen.data();
+  std::size_t seen_size = st.seen.size();
+  const int base = lua_gettop(L);
+  // A batch, plus what a request's __lsocket_getfd call pushes. Up to 8 entries fit in the
+  // LUA_MINSTACK (20) slots every C function starts with, beside select's own few.
+  if (n > 8) luaL_checkstack(L, static_cast<int>(gather_batch) + 4, "select");
+  for (lua_Integer first = 1; first <= n; first += gather_batch) {
+    const lua_Integer last = std::min(n, first + gather_batch - 1);
+    for (lua_Integer i = first; i <= last; ++i) {
+      const int at = base + static_cast<int>(i - first) + 1;
+      const int t = lua_rawgeti(L, idx, i);
+      int fd = -1;
+      if (lua_socket* s = t == LUA_TUSERDATA ? to_socket(L, at) : nullptr) [[likely]] {
+        if (s->sock.connecting()) [[unlikely]]
+          st.racing.push_back(&s->sock);
+        fd = s->sock.fd();
+      } else if (t != LUA_TNIL) {
+        fd = other_fd(L, at, t, idx);
+        // A request's __lsocket_getfd is Lua code, which may call select and so reuse these
+        // vectors: hold no stale pointer into them.
+        fds.resize(static_cast<std::size_t>(n));
+        out = fds.data();
+        seen = st.seen.data();
+        seen_size = st.seen.size();
       }
-      lua_settop(L, top);
+      if (fd >= 0) {
+        const auto slot = static_cast<std::size_t>(fd);
+        if (slot >= seen_size) [[unlikely]] {
+          st.seen.resize(slot + 1);
+          seen = st.seen.data();
+          seen_size = st.seen.size();
+        }
+        if (seen[slot] == pass) fd = -1;
+        seen[slot] = pass;
+      }
+      out[i - 1] = fd;
     }
-    if (fd >= 0) {
-      const auto slot = static_cast<std::size_t>(fd);
-      if (slot >= st.seen.size()) st.seen.resize(slot + 1);
-      std::uint32_t& mark = st.seen.data()[slot];
-      if (mark == pass) fd = -1;
-      mark = pass;
-    }
-    out[i - 1] = fd;
+    lua_settop(L, base);
   }
 }
 
@@ -201,12 +227,13 @@ select_args check_select_args(lua_State* L) {
   const int nargs = lua_gettop(L);
   select_args a;
   int pos = 1;
-  if (pos <= nargs && (lua_istable(L, pos) || lua_isnil(L, pos))) {
-    if (lua_istable(L, pos)) a.read_idx = pos;
-    ++pos;
-    if (pos <= nargs && (lua_istable(L, pos) || (lua_isnil(L, pos) && pos < nargs))) {
-      if (lua_istable(L, pos)) a.write_idx = pos;
-      ++pos;
+  // One lua_type per position (none past the last argument, which is neither table nor nil).
+  if (const int t1 = lua_type(L, 1); t1 == LUA_TTABLE || t1 == LUA_TNIL) {
+    if (t1 == LUA_TTABLE) a.read_idx = 1;
+    pos = 2;
+    if (const int t2 = lua_type(L, 2); t2 == LUA_TTABLE || (t2 == LUA_TNIL && nargs > 2)) {
+      if (t2 == LUA_TTABLE) a.write_idx = 2;
+      pos = 3;
     }
   }
   a.timeout_ms = check_timeout_ms(L, pos);

@@ -69,15 +69,12 @@ int sock_setfd(lua_State* L) {
 int sock_accept(lua_State* L) {
   lua_socket* s = check_socket(L, 1);
   lua_socket* ud = new_socket(L);
-  lsock::endpoint peer;
-  auto r = with_gc_retry(L, [&] {
-    lsock::accepted conn;
-    auto status = s->sock.accept(conn);
-    ud->sock = std::move(conn.socket);
-    peer = conn.peer;
-    return status;
-  });
-  return push_accepted(L, r, peer);
+  lsock::accepted conn;
+  auto r = with_gc_retry(L, [&] { return s->sock.accept(conn); });
+  // Into Lua's hands before anything else allocates: an allocation failure raises, and a raise
+  // would skip `conn`'s destructor (it is left holding no descriptor and no memory).
+  ud->sock = std::move(conn.socket);
+  return push_accepted(L, r, conn.peer);
 }
 
 int sock_recv(lua_State* L) {

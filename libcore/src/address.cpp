@@ -46,6 +46,14 @@ family endpoint::family() const noexcept {
   return detail::family_from_af(detail::as_sockaddr(*this)->sa_family);
 }
 
+std::size_t endpoint::ip_text(std::span<char, ip_text_capacity> out) const noexcept {
+  if (size_ < sizeof(sa_family_t)) {
+    out[0] = '\0';
+    return 0;
+  }
+  return detail::ip_text(detail::as_sockaddr(*this), true, out);
+}
+
 std::string endpoint::addr() const {
   const sockaddr* sa = detail::as_sockaddr(*this);
   switch (family()) {
@@ -180,9 +188,12 @@ bool parse_ipv4(std::string_view s, in_addr& out) noexcept {
 }  // namespace
 
 bool parse_ip_literal(std::string_view address, int port, endpoint& out) noexcept {
+  // Only the bytes a sockaddr_in6 covers are cleared: the size says how many the kernel reads,
+  // and sendto parses its destination on every call.
+  void* raw = detail::storage(out);
   if (in_addr v4{}; parse_ipv4(address, v4)) {
-    out = endpoint{};
-    auto* in = static_cast<sockaddr_in*>(detail::storage(out));
+    std::memset(raw, 0, sizeof(sockaddr_in6));
+    auto* in = static_cast<sockaddr_in*>(raw);
     in->sin_family = AF_INET;
     in->sin_addr = v4;
     detail::set_size(out, sizeof(sockaddr_in));
@@ -196,16 +207,15 @@ bool parse_ip_literal(std::string_view address, int port, endpoint& out) noexcep
   if (address.find('\0') != std::string_view::npos) return false;
   std::memcpy(text, address.data(), address.size());
   text[address.size()] = '\0';
-  out = endpoint{};
-  auto* in6 = static_cast<sockaddr_in6*>(detail::storage(out));
-  if (inet_pton(AF_INET6, text, &in6->sin6_addr) == 1) {
-    in6->sin6_family = AF_INET6;
-    detail::set_size(out, sizeof(sockaddr_in6));
-    set_port(out, port);
-    return true;
-  }
-  out = endpoint{};
-  return false;
+  in6_addr v6{};
+  if (inet_pton(AF_INET6, text, &v6) != 1) return false;
+  std::memset(raw, 0, sizeof(sockaddr_in6));
+  auto* in6 = static_cast<sockaddr_in6*>(raw);
+  in6->sin6_family = AF_INET6;
+  in6->sin6_addr = v6;
+  detail::set_size(out, sizeof(sockaddr_in6));
+  set_port(out, port);
+  return true;
 }
 
 result<std::vector<endpoint>> resolve_endpoints(std::string_view op, std::string_view address,

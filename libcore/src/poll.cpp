@@ -31,19 +31,27 @@ selector& selector::operator=(selector&&) noexcept = default;
 /// One pollfd per entry, remembering where it came from: mapping results back is O(1) each.
 /// Returns how many came from read_fds.
 std::size_t selector::fill_pollfds(std::span<const int> read_fds, std::span<const int> write_fds) {
-  fds_.clear();
-  origin_.clear();
+  // Sized once and written through pointers: this runs on every small select.
+  const std::size_t most = read_fds.size() + write_fds.size();
+  if (fds_.size() < most) {
+    fds_.resize(most);
+    origin_.resize(most);
+  }
+  pollfd* out = fds_.data();
+  std::size_t* from = origin_.data();
+  std::size_t n = 0;
   for (std::size_t i = 0; i < read_fds.size(); ++i) {
     if (read_fds[i] < 0) continue;  // closed sockets are ignored
-    fds_.push_back(pollfd{read_fds[i], POLLIN, 0});
-    origin_.push_back(i);
+    out[n] = pollfd{read_fds[i], POLLIN, 0};
+    from[n++] = i;
   }
-  const std::size_t readers = fds_.size();
+  const std::size_t readers = n;
   for (std::size_t i = 0; i < write_fds.size(); ++i) {
     if (write_fds[i] < 0) continue;
-    fds_.push_back(pollfd{write_fds[i], POLLOUT, 0});
-    origin_.push_back(i);
+    out[n] = pollfd{write_fds[i], POLLOUT, 0};
+    from[n++] = i;
   }
+  polled_ = n;
   return readers;
 }
 
@@ -109,7 +117,7 @@ result<bool> selector::wait_fds(std::span<const int> read_fds, std::span<const i
   std::size_t readers = 0;
   if (!use_epoll) {
     readers = fill_pollfds(read_fds, write_fds);
-    if (fds_.empty() && timeout_ms < 0) {
+    if (polled_ == 0 && timeout_ms < 0) {
       return library_error("select", EINVAL, "no open sockets to check and no timeout set");
     }
   }
@@ -137,7 +145,7 @@ result<bool> selector::wait_fds(std::span<const int> read_fds, std::span<const i
         continue;
       }
     } else {
-      rc = detail::sys().poll(fds_.data(), fds_.size(), wait_ms);
+      rc = detail::sys().poll(fds_.data(), polled_, wait_ms);
     }
     if (rc > 0) break;
     if (rc < 0 && errno != EINTR) return system_error("select", errno);
@@ -154,7 +162,7 @@ result<bool> selector::wait_fds(std::span<const int> read_fds, std::span<const i
 
 /// After poll(): the positions of the ready entries, ascending per table.
 void selector::collect(std::size_t readers) {
-  for (std::size_t j = 0; j < fds_.size(); ++j) {
+  for (std::size_t j = 0; j < polled_; ++j) {
     const short ev = fds_[j].revents;
     if (ev == 0) continue;
     if (j < readers) {

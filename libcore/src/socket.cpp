@@ -7,11 +7,13 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <new>
 #include <optional>
 #include <utility>
 
 #include "detail/connect_race.hpp"
 #include "detail/fd_events.hpp"
+#include "detail/last_destination.hpp"
 #include "detail/multicast_setup.hpp"
 #include "detail/sockaddr.hpp"
 #include "detail/socket_open.hpp"
@@ -72,7 +74,8 @@ socket::socket(socket&& o) noexcept
       listening_(o.listening_),
       multicast_(o.multicast_),
       sticky_error_(o.sticky_error_),
-      race_(std::move(o.race_)) {}
+      race_(std::move(o.race_)),
+      last_to_(std::move(o.last_to_)) {}
 
 socket& socket::operator=(socket&& o) noexcept {
   if (this != &o) {
@@ -84,6 +87,7 @@ socket& socket::operator=(socket&& o) noexcept {
     multicast_ = o.multicast_;
     sticky_error_ = o.sticky_error_;
     race_ = std::move(o.race_);
+    last_to_ = std::move(o.last_to_);
   }
   return *this;
 }
@@ -135,7 +139,8 @@ result<socket> socket::connect(socket_type type, std::string_view address, int p
     return library_error("connect", EINVAL, "ttl out of range (0-255)");
   }
   auto prefer = opts.prefer;
-  if (endpoint src; prefer == family_preference::any && parse_ip_literal(opts.source, 0, src)) {
+  if (endpoint src; prefer == family_preference::any && !opts.source.empty() &&
+                    parse_ip_literal(opts.source, 0, src)) {
     prefer = src.family() == family::inet ? family_preference::inet : family_preference::inet6;
   }
   // An IP literal, the common case, is its own only candidate: no list to allocate.
@@ -244,19 +249,17 @@ result<io_status> socket::accept(accepted& out) {
   if (fd_ < 0) [[unlikely]] {
     return check_open("accept").error();
   }
-  endpoint peer;
   socklen_t len = detail::endpoint_capacity;
   const int fd = detail::retry_eintr([&] {
-    return sys().accept4(fd_, detail::as_sockaddr(peer), &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    return sys().accept4(fd_, detail::as_sockaddr(out.peer), &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
   });
   if (fd < 0) {
     // ECONNABORTED: the client gave up before we got to it; nothing is pending for us.
     if (is_would_block(errno) || errno == ECONNABORTED) return io_status::would_block;
     return system_error("accept", errno);
   }
-  detail::set_size(peer, len);
+  detail::set_size(out.peer, len);
   out.socket = socket(fd, family_, type_, false, multicast_);
-  out.peer = peer;
   return io_status::ready;
 }
 
@@ -363,10 +366,17 @@ result<transfer> socket::sendto(std::string_view data, std::string_view address,
   if (fd_ < 0) [[unlikely]] {
     return check_open("sendto").error();
   }
-  // The common case, an IP literal, needs no lookup and no allocation.
+  // The common case, an IP literal, needs no lookup and no allocation; the same literal as
+  // last time is not even parsed again.
+  if (last_to_ && last_to_->matches(address, port)) return sendto(data, last_to_->to);
   if (endpoint ep; port >= 0 && port <= 65535 && parse_ip_literal(address, port, ep)) {
-    if (ep.family() == family_) return sendto(data, ep);
-    if (family_ == family::inet6) return sendto(data, v4_mapped(ep));
+    const bool mapped = family_ == family::inet6 && ep.family() == family::inet;
+    if (ep.family() == family_ || mapped) {
+      if (mapped) ep = v4_mapped(ep);
+      if (!last_to_) last_to_.reset(new (std::nothrow) detail::last_destination);
+      if (last_to_) last_to_->remember(address, port, ep);
+      return sendto(data, ep);
+    }
   }
   // Resolve in the socket's own family, unlike the original: an IPv4 socket never gets an IPv6
   // address for a name that has both. An IPv6 socket takes the name's IPv6 address if it has

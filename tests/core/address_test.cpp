@@ -340,6 +340,26 @@ TEST(Address, EndpointText) {
   EXPECT_EQ((*path)[0].port(), 0);
 }
 
+TEST(Address, IpTextIsAddrWithoutAllocating) {
+  // What recvfrom's caller pushes for every datagram: the same text as addr(), NUL-terminated,
+  // for both families and a scoped address; nothing for a unix or an empty endpoint.
+  char text[ip_text_capacity];
+  for (const char* in : {"127.0.0.1", "0.0.0.0", "255.255.255.255", "10.200.3.40", "::1", "::",
+                         "fe80::1%lo", "2001:db8::ffff:1.2.3.4",
+                         "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff"}) {
+    auto eps = resolve_endpoints("t", in, 7, socket_type::udp);
+    ASSERT_TRUE(eps) << in << ": " << why(eps);
+    const endpoint& ep = (*eps)[0];
+    const std::size_t n = ep.ip_text(text);
+    EXPECT_EQ(std::string(text, n), ep.addr()) << in;
+    EXPECT_EQ(text[n], '\0') << in;
+  }
+  auto path = resolve_endpoints("t", "/run/x.sock", 0, socket_type::udp);
+  ASSERT_TRUE(path);
+  EXPECT_EQ((*path)[0].ip_text(text), 0u);
+  EXPECT_EQ(endpoint{}.ip_text(text), 0u);
+}
+
 TEST(Address, DefaultAndUnnamedEndpoints) {
   const endpoint none;
   EXPECT_EQ(none.family(), family::unspec);

@@ -334,6 +334,62 @@ TEST(Udp, SendtoAnAddressOfTheOtherFamilyIsAnError) {
   }
 }
 
+TEST(Udp, SendtoFollowsEveryChangeOfLiteralAndPort) {
+  // sendto remembers its last literal destination: each datagram must still go where its own
+  // address and port say, whichever changed.
+  auto a = socket::bind(socket_type::udp, "127.0.0.1", 0);
+  auto b = socket::bind(socket_type::udp, "127.0.0.2", 0);
+  auto s = socket::bind(socket_type::udp, "127.0.0.1", 0);
+  ASSERT_TRUE(a && b && s) << why(a) << why(b) << why(s);
+  const int aport = a->local_endpoint()->port();
+  const int bport = b->local_endpoint()->port();
+  const struct {
+    const char* to;
+    int port;
+    socket* receiver;
+  } plan[] = {{"127.0.0.1", aport, &*a}, {"127.0.0.1", aport, &*a}, {"127.0.0.2", bport, &*b},
+              {"127.0.0.1", aport, &*a}, {"127.0.0.2", bport, &*b}, {"127.0.0.2", bport, &*b}};
+  int i = 0;
+  for (const auto& step : plan) {
+    const std::string msg = "d" + std::to_string(i++);
+    auto sent = s->sendto(msg, step.to, step.port);
+    ASSERT_TRUE(sent) << why(sent);
+    ASSERT_TRUE(wait_readable(*step.receiver)) << msg << " did not reach " << step.to;
+    char buf[16];
+    endpoint from;
+    auto got = step.receiver->recvfrom(buf, from);
+    ASSERT_TRUE(got) << why(got);
+    EXPECT_EQ(std::string(buf, got->bytes), msg);
+  }
+  // A port the literal was last sent with, then another: the second goes to the other socket.
+  auto c = socket::bind(socket_type::udp, "127.0.0.1", 0);
+  ASSERT_TRUE(c) << why(c);
+  ASSERT_TRUE(s->sendto("to-c", "127.0.0.1", c->local_endpoint()->port()));
+  ASSERT_TRUE(wait_readable(*c));
+  char buf[8];
+  auto got = c->recv(buf);
+  ASSERT_TRUE(got) << why(got);
+  EXPECT_EQ(std::string(buf, got->bytes), "to-c");
+  // A literal of the other family is refused every time, not once.
+  for (int k = 0; k < 2; ++k) EXPECT_FALSE(s->sendto("x", "::1", aport)) << k;
+}
+
+TEST(Udp, Ipv6SocketSendsToAnIpv4LiteralV4MappedEveryTime) {
+  // Bound to loopback through its v4-mapped form: an IPv6 socket that reaches 127.0.0.1 only.
+  auto v6 = socket::bind(socket_type::udp, "::ffff:127.0.0.1", 0);
+  auto v4 = socket::bind(socket_type::udp, "127.0.0.1", 0);
+  ASSERT_TRUE(v6 && v4) << why(v6) << why(v4);
+  const int port = v4->local_endpoint()->port();
+  for (int k = 0; k < 3; ++k) {
+    auto sent = v6->sendto("m", "127.0.0.1", port);
+    ASSERT_TRUE(sent) << why(sent);
+    ASSERT_TRUE(wait_readable(*v4)) << k;
+    char buf[4];
+    auto got = v4->recv(buf);
+    ASSERT_TRUE(got) << why(got);
+  }
+}
+
 TEST(Udp, SendtoAnUnknownHostIsAResolverError) {
   auto s = socket::bind(socket_type::udp, "127.0.0.1", 0);
   ASSERT_TRUE(s) << why(s);

@@ -315,6 +315,32 @@ describe("select on a large table passed on every call", function()
     close_all()
   end)
 
+  it("reads every entry of a long table, holes, repeats and requests anywhere", function()
+    -- select reads entries in batches: the positions around each batch's edges must come out
+    -- exactly as the rest (here 40 entries: ready sockets at 1, 16, 17, 33 and 40, a repeat
+    -- of 16 at 18 and of 1 at 32, nil holes at 15 and 34, a closed socket at 31, and an
+    -- async_resolver request, ready, at 39).
+    local aresolve = require "async_resolver"
+    crowd()
+    local t = {}
+    for i = 1, 40 do t[i] = socks[i] end
+    t[15], t[34] = nil, nil
+    t[18], t[32] = socks[16], socks[1]
+    socks[31]:close()
+    local rq = assert(aresolve("127.0.0.1"))
+    t[39] = rq
+    for _, i in ipairs {1, 16, 17, 33, 40} do poke(socks[i]) end
+    h.wait_readable(rq)
+    local want = {socks[1], socks[16], socks[17], socks[33], rq, socks[40]}
+    for _ = 1, 3 do
+      local r = lsocket.select(t, 1)
+      assert.equals(#want, #r)
+      for k = 1, #want do assert.is_true(rawequal(want[k], r[k]), "position " .. k) end
+    end
+    rq:cancel()
+    close_all()
+  end)
+
   it("reports a hung-up peer on every call, in both tables, listed once", function()
     crowd()
     local c, s, srv = h.tcp_pair()

@@ -5,6 +5,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -32,6 +33,10 @@ enum class socket_type { tcp, udp, mcast };
 /// The largest unix path (or abstract name, '@' excluded) the kernel accepts: 107 bytes.
 inline constexpr std::size_t max_unix_path = 107;
 
+/// Room for the text of any IP address addr() gives: IPv6 (45 characters), '%' and an
+/// interface name (15), and a NUL.
+inline constexpr std::size_t ip_text_capacity = 64;
+
 /// A socket address of any family, stored as the kernel sees it (a sockaddr_storage).
 class endpoint {
  public:
@@ -41,6 +46,10 @@ class endpoint {
   /// Numeric IP ("127.0.0.1", "::1", "fe80::1%eth0"), unix path, "@name" for abstract names,
   /// "" for an unnamed unix socket.
   [[nodiscard]] std::string addr() const;
+  /// addr() of an inet / inet6 endpoint, written into `out` (NUL-terminated) without
+  /// allocating: what recvfrom's caller formats for every datagram. Returns the length; 0 for
+  /// other families.
+  std::size_t ip_text(std::span<char, ip_text_capacity> out) const noexcept;
   /// The port; 0 for unix sockets.
   [[nodiscard]] int port() const noexcept;
   /// "127.0.0.1:80", "[::1]:80", "/run/x.sock", "@name".
@@ -62,7 +71,7 @@ class endpoint {
 [[nodiscard]] result<void> check_port(std::string_view op, long long port);
 
 /// Parses an IPv4 or IPv6 literal (no scope, no name lookup) with `port` into `out`.
-/// False when `address` is not such a literal. Allocates nothing.
+/// False when `address` is not such a literal (`out` is then left as it was). Allocates nothing.
 [[nodiscard]] bool parse_ip_literal(std::string_view address, int port, endpoint& out) noexcept;
 
 /// Turns an address string and port into the endpoints to try, in order.

@@ -58,7 +58,8 @@ class selector {
   std::size_t fill_pollfds(std::span<const int> read_fds, std::span<const int> write_fds);
   void collect(std::size_t readers);
 
-  std::vector<::pollfd> fds_;
+  std::vector<::pollfd> fds_;  ///< its first polled_ entries are this call's
+  std::size_t polled_ = 0;
   std::vector<std::size_t> origin_;  ///< fds_[i] came from read_fds/write_fds index origin_[i]
   std::vector<std::size_t> ready_read_;
   std::vector<std::size_t> ready_write_;

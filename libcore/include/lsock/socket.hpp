@@ -15,7 +15,8 @@ namespace lsock {
 
 namespace detail {
 class connect_race;
-}
+struct last_destination;
+}  // namespace detail
 class selector;
 
 /// Settings beyond lsocket's positional arguments. Defaults are lsocket's.
@@ -152,8 +153,9 @@ class socket {
   socket_type type_ = socket_type::tcp;  ///< tcp or udp
   bool listening_ = false;
   bool multicast_ = false;
-  int sticky_error_ = 0;                        ///< first SO_ERROR seen by status()
-  std::unique_ptr<detail::connect_race> race_;  ///< while connecting to several addresses
+  int sticky_error_ = 0;                               ///< first SO_ERROR seen by status()
+  std::unique_ptr<detail::connect_race> race_;         ///< while connecting to several addresses
+  std::unique_ptr<detail::last_destination> last_to_;  ///< sendto's last literal destination
 };
 
 /// A connection taken by socket::accept().

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <bit>
 #include <cstddef>
+#include <cstdio>
 #include <cstring>
 
 namespace lsock::detail {
@@ -28,9 +29,8 @@ int af_from_family(lsock::family f) noexcept {
 namespace {
 
 /// a.b.c.d as inet_ntop writes it, without its snprintf: every recvfrom formats its sender.
-std::string ipv4_to_string(const in_addr& a) {
-  char buf[INET_ADDRSTRLEN];
-  char* p = buf;
+std::size_t ipv4_text(const in_addr& a, char* out) noexcept {
+  char* p = out;
   const auto* b = reinterpret_cast<const unsigned char*>(&a);
   for (int i = 0; i < 4; ++i) {
     const unsigned v = b[i];
@@ -39,29 +39,46 @@ std::string ipv4_to_string(const in_addr& a) {
     *p++ = static_cast<char>('0' + v % 10);
     if (i < 3) *p++ = '.';
   }
-  return {buf, static_cast<std::size_t>(p - buf)};
+  *p = '\0';
+  return static_cast<std::size_t>(p - out);
+}
+
+/// inet_ntop's text of an IPv6 address, then "%ifname" (or "%index") when asked and scoped.
+std::size_t ipv6_text(const sockaddr_in6& in6, bool with_scope, char* out) noexcept {
+  static_assert(INET6_ADDRSTRLEN + 1 + IF_NAMESIZE <= ip_text_capacity);
+  if (inet_ntop(AF_INET6, &in6.sin6_addr, out, INET6_ADDRSTRLEN) == nullptr) {
+    out[0] = '\0';
+    return 0;
+  }
+  std::size_t n = std::strlen(out);
+  if (!with_scope || in6.sin6_scope_id == 0) return n;
+  out[n++] = '%';
+  char* zone = out + n;
+  // IF_NAMESIZE bytes are left: an interface name and its NUL, or the index (at most 10 digits).
+  if (if_indextoname(in6.sin6_scope_id, zone) == nullptr) {
+    std::snprintf(zone, IF_NAMESIZE, "%u", static_cast<unsigned>(in6.sin6_scope_id));
+  }
+  return n + std::strlen(zone);
 }
 
 }  // namespace
 
-std::string ip_to_string(const sockaddr* sa, bool with_scope) {
-  char buf[INET6_ADDRSTRLEN + IF_NAMESIZE + 2] = {};
+std::size_t ip_text(const sockaddr* sa, bool with_scope,
+                    std::span<char, ip_text_capacity> out) noexcept {
   if (sa->sa_family == AF_INET) {
-    return ipv4_to_string(reinterpret_cast<const sockaddr_in*>(sa)->sin_addr);
+    return ipv4_text(reinterpret_cast<const sockaddr_in*>(sa)->sin_addr, out.data());
   }
   if (sa->sa_family == AF_INET6) {
-    const auto* in6 = reinterpret_cast<const sockaddr_in6*>(sa);
-    if (!inet_ntop(AF_INET6, &in6->sin6_addr, buf, sizeof buf)) return {};
-    std::string s = buf;
-    char ifname[IF_NAMESIZE] = {};
-    if (with_scope && in6->sin6_scope_id != 0) {
-      s += '%';
-      s += if_indextoname(in6->sin6_scope_id, ifname) ? std::string(ifname)
-                                                      : std::to_string(in6->sin6_scope_id);
-    }
-    return s;
+    return ipv6_text(*reinterpret_cast<const sockaddr_in6*>(sa), with_scope, out.data());
   }
-  return {};
+  out[0] = '\0';
+  return 0;
+}
+
+std::string ip_to_string(const sockaddr* sa, bool with_scope) {
+  char buf[ip_text_capacity];
+  const std::size_t n = ip_text(sa, with_scope, buf);
+  return {buf, n};
 }
 
 int prefix_length(const sockaddr* mask) noexcept {

@@ -3,7 +3,9 @@
 
 #include <sys/socket.h>
 
+#include <cstddef>
 #include <cstdint>
+#include <span>
 #include <string>
 
 #include "lsock/address.hpp"
@@ -44,6 +46,9 @@ inline void set_size(endpoint& ep, std::uint32_t n) noexcept { endpoint_access::
 /// Numeric text of an inet/inet6 address ("" for other families); with_scope appends "%ifname"
 /// to scoped IPv6 addresses.
 [[nodiscard]] std::string ip_to_string(const sockaddr* sa, bool with_scope);
+/// The same text written into `out` (NUL-terminated), without allocating; returns its length.
+std::size_t ip_text(const sockaddr* sa, bool with_scope,
+                    std::span<char, ip_text_capacity> out) noexcept;
 /// Number of leading one bits in a netmask (inet or inet6).
 [[nodiscard]] int prefix_length(const sockaddr* mask) noexcept;
 /// Fills `ep` from a kernel address of `len` bytes.
