@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <lsock/poll.hpp>
 #include <lsock/socket.hpp>
@@ -136,6 +137,18 @@ TEST(UdpReply, AClosedPortIsRefusedAtOnce) {
   EXPECT_EQ(doc["state"], "refused");
   EXPECT_EQ(doc["error"]["name"], "ECONNREFUSED");
   EXPECT_EQ(doc["attempts"], 1);
+}
+
+TEST(UdpReply, HelpNamesTheReplyDocumentsKeys) {
+  // The --json line of --help must not describe only the plain send's document.
+  auto r = run(lsock({"udp-send", "--help"}));
+  ASSERT_EQ(r.exit_code, 0);
+  std::replace(r.out.begin(), r.out.end(), '\n', ' ');  // the footer wraps its lines
+  EXPECT_NE(r.out.find("with --reply: to, attempts, replies [{from, bytes, payload, encoding, "
+                       "rtt_ms}], state"),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("partial"), std::string::npos) << r.out;
 }
 
 TEST(UdpReply, OptionsThatMakeNoSenseAreUsageErrors) {
