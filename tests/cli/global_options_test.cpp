@@ -27,6 +27,17 @@ TEST(GlobalOptions, VersionAndHelp) {
   }
 }
 
+TEST(GlobalOptions, HelpOfEveryCommandShowsPositionalsByTheirNames) {
+  // "HOST PORT REQUIRED", not CLI11's count marker "HOST PORT x 2 REQUIRED".
+  for (const char* cmd :
+       {"resolve", "ifaces", "tcp-listen", "tcp-connect", "udp-send", "udp-listen", "mcast-join",
+        "mcast-send", "tcp-ping", "probe", "perf", "perf-server"}) {
+    auto h = run(lsock({cmd, "--help"}));
+    EXPECT_EQ(h.exit_code, 0) << cmd;
+    EXPECT_EQ(h.out.find(" x 2"), std::string::npos) << cmd << ": " << h.out;
+  }
+}
+
 TEST(GlobalOptions, JsonFlagWorksAfterTheCommand) {
   for (const auto& args : std::vector<std::vector<std::string>>{
            {"ifaces", "--json"}, {"resolve", "127.0.0.1", "--json"}, {"--json", "ifaces"}}) {
