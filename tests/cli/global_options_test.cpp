@@ -1,4 +1,6 @@
 // lsock itself, before any command: --version, --help on every command, --json anywhere.
+#include <algorithm>
+
 #include "cli_support.hpp"
 
 namespace lsock::test {
@@ -35,6 +37,16 @@ TEST(GlobalOptions, HelpOfEveryCommandShowsPositionalsByTheirNames) {
     auto h = run(lsock({cmd, "--help"}));
     EXPECT_EQ(h.exit_code, 0) << cmd;
     EXPECT_EQ(h.out.find(" x 2"), std::string::npos) << cmd << ": " << h.out;
+  }
+}
+
+TEST(GlobalOptions, SendersHelpNamesEveryKeyOfTheirDocument) {
+  // udp-send and mcast-send print {to, sent, datagrams, bytes, elapsed_ms}.
+  for (const char* cmd : {"udp-send", "mcast-send"}) {
+    auto h = run(lsock({cmd, "--help"}));
+    EXPECT_EQ(h.exit_code, 0) << cmd;
+    std::replace(h.out.begin(), h.out.end(), '\n', ' ');
+    EXPECT_NE(h.out.find("datagrams, bytes, elapsed_ms"), std::string::npos) << cmd << h.out;
   }
 }
 
