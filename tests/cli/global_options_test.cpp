@@ -1,4 +1,6 @@
 // lsock itself, before any command: --version, --help on every command, --json anywhere.
+#include <algorithm>
+
 #include "cli_support.hpp"
 
 namespace lsock::test {
@@ -24,6 +26,27 @@ TEST(GlobalOptions, VersionAndHelp) {
       EXPECT_EQ(h.out.find("x)"), std::string::npos) << "no CLI11 '(2x)' markers: " << h.out;
       EXPECT_EQ(h.err, "");
     }
+  }
+}
+
+TEST(GlobalOptions, HelpOfEveryCommandShowsPositionalsByTheirNames) {
+  // "HOST PORT REQUIRED", not CLI11's count marker "HOST PORT x 2 REQUIRED".
+  for (const char* cmd :
+       {"resolve", "ifaces", "tcp-listen", "tcp-connect", "udp-send", "udp-listen", "mcast-join",
+        "mcast-send", "tcp-ping", "probe", "perf", "perf-server"}) {
+    auto h = run(lsock({cmd, "--help"}));
+    EXPECT_EQ(h.exit_code, 0) << cmd;
+    EXPECT_EQ(h.out.find(" x 2"), std::string::npos) << cmd << ": " << h.out;
+  }
+}
+
+TEST(GlobalOptions, SendersHelpNamesEveryKeyOfTheirDocument) {
+  // udp-send and mcast-send print {to, sent, datagrams, bytes, elapsed_ms}.
+  for (const char* cmd : {"udp-send", "mcast-send"}) {
+    auto h = run(lsock({cmd, "--help"}));
+    EXPECT_EQ(h.exit_code, 0) << cmd;
+    std::replace(h.out.begin(), h.out.end(), '\n', ' ');
+    EXPECT_NE(h.out.find("datagrams, bytes, elapsed_ms"), std::string::npos) << cmd << h.out;
   }
 }
 

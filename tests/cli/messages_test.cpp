@@ -81,5 +81,25 @@ TEST(Messages, BytesThatAreNotUtf8AreEscapedOnStderr) {
   EXPECT_NE(ok.err.find("h\xc3\xa9llo"), std::string::npos) << ok.err;
 }
 
+TEST(Messages, AnOptionValueWithALineBreakIsQuotedAsItIs) {
+  // A value CLI11 checks (seconds, a pattern) is quoted like any other argument: its line
+  // break escaped on stderr, kept in the JSON message; not turned into a space.
+  for (const std::vector<std::string>& args :
+       {std::vector<std::string>{"resolve", "localhost", "--timeout", "1\n2"},
+        {"tcp-connect", "127.0.0.1", "9", "--expect", "(\n"}}) {
+    auto r = run(lsock(args));
+    EXPECT_EQ(r.exit_code, 2) << r.err;
+    EXPECT_EQ(count_lines(r.err), 1) << r.err;
+    const std::string quoted = args.back() == "(\n" ? "'(\\n'" : "'1\\n2'";
+    EXPECT_NE(r.err.find(quoted), std::string::npos) << r.err;
+    std::vector<std::string> with_json{"--json"};
+    with_json.insert(with_json.end(), args.begin(), args.end());
+    auto j = run(lsock(with_json));
+    EXPECT_NE(parse(j.out)["error"]["message"].get<std::string>().find("'" + args.back() + "'"),
+              std::string::npos)
+        << j.out;
+  }
+}
+
 }  // namespace
 }  // namespace lsock::test

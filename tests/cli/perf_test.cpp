@@ -399,6 +399,15 @@ TEST(PerfUsage, BadOptionsAreUsageErrors) {
   EXPECT_EQ(run(lsock({"perf-server", "127.0.0.1", "70000"})).exit_code, 2);
 }
 
+TEST(PerfUsage, UnixAddressesAreRefusedAsSuch) {
+  // "takes no PORT" would send the user to `perf /run/x.sock`, which then lacks a PORT.
+  for (const char* where : {"/tmp/lsock-x.sock", "@lsock-x"}) {
+    const auto r = run(lsock({"perf", where, "9"}));
+    EXPECT_EQ(r.exit_code, 2) << where << ": " << r.err;
+    EXPECT_EQ(r.err, "lsock: perf: perf needs HOST PORT, not a unix path\n");
+  }
+}
+
 /// The server's open descriptors and resident memory (KiB), from /proc.
 std::pair<int, long> usage_of(int pid) {
   int fds = 0;

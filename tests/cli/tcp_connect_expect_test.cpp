@@ -138,6 +138,22 @@ TEST(TcpConnectExpect, PeerClosingWithoutAMatchIsExitOne) {
   EXPECT_NE(r.err.find("none matching '^SSH-'"), std::string::npos) << r.err;
 }
 
+TEST(TcpConnectExpect, PeerResettingWithoutAMatchIsAReceiveError) {
+  // The peer closes with our request unread, so its kernel answers with a reset: the error
+  // is README's op `receive`, as for an orderly close, not the syscall's name.
+  tcp_peer peer([](tcp_peer&, lsock::socket& s) {
+    while (!tcp_peer::ready(s.fd(), true)) {
+    }
+  });
+  auto r = run(connect_to(peer, {"--send", "hello", "--expect", "^SSH-", "--timeout", "5"}));
+  EXPECT_EQ(r.exit_code, 1);
+  const json doc = parse(r.out);
+  EXPECT_EQ(doc["matched"], false);
+  EXPECT_EQ(doc["error"]["op"], "receive");
+  EXPECT_EQ(doc["error"]["name"], "ECONNRESET");
+  EXPECT_EQ(r.err, "lsock: tcp-connect: receive: Connection reset by peer\n");
+}
+
 TEST(TcpConnectExpect, TimeoutWithoutAMatchIsExitOneWithinTheTimeout) {
   auto peer = talker({"220 smtp ready\r\n"});
   const auto t0 = steady_clock::now();

@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <lsock/poll.hpp>
 #include <lsock/socket.hpp>
@@ -64,6 +65,42 @@ TEST(UdpReply, CountWaitsForThatManyReplies) {
   EXPECT_EQ(doc["state"], "replied");
 }
 
+/// Runs udp-send --reply --count 2 (with `extra` arguments) against a peer that answers once.
+run_result one_reply_of_two(const std::vector<std::string>& extra) {
+  auto peer = udp_peer();
+  std::vector<std::string> args{"udp-send", "127.0.0.1", std::to_string(port_of(peer)),
+                                "q",        "--reply",   "--count",
+                                "2",        "--timeout", "0.3"};
+  args.insert(args.begin(), extra.begin(), extra.end());
+  background client(lsock(args));
+  selector sel;
+  const int fd = peer.fd();
+  EXPECT_TRUE(sel.wait(std::span<const int>(&fd, 1), {}, 5000).value());
+  char buf[64];
+  endpoint from;
+  EXPECT_EQ(peer.recvfrom(buf, from).value().status, io_status::ready);
+  EXPECT_TRUE(peer.sendto("one", from).has_value());
+  return client.finish();
+}
+
+TEST(UdpReply, FewerRepliesThanCountArePartialInTextAndJson) {
+  // README: exit 0 when a reply came; the shortfall is said, in JSON as in text.
+  auto j = one_reply_of_two({"--json"});
+  EXPECT_EQ(j.exit_code, 0) << j.err;
+  json doc = parse(j.out);
+  EXPECT_EQ(doc["state"], "partial");
+  EXPECT_EQ(doc["replies"].size(), 1u);
+  EXPECT_TRUE(j.err.empty()) << j.err;
+  auto t = one_reply_of_two({});
+  EXPECT_EQ(t.exit_code, 0) << t.err;
+  EXPECT_TRUE(t.err.empty()) << t.err;
+  ASSERT_EQ(count_lines(t.out), 3) << t.out;
+  EXPECT_NE(t.out.find(": one\n"), std::string::npos) << t.out;
+  EXPECT_EQ(t.out.substr(t.out.rfind('\n', t.out.size() - 2) + 1),
+            "partial: 1 of 2 replies (no more within 0.3 s)\n")
+      << t.out;
+}
+
 TEST(UdpReply, ASilentPeerGetsTheRetriesThenExitOne) {
   auto peer = udp_peer();
   const auto start = std::chrono::steady_clock::now();
@@ -100,6 +137,18 @@ TEST(UdpReply, AClosedPortIsRefusedAtOnce) {
   EXPECT_EQ(doc["state"], "refused");
   EXPECT_EQ(doc["error"]["name"], "ECONNREFUSED");
   EXPECT_EQ(doc["attempts"], 1);
+}
+
+TEST(UdpReply, HelpNamesTheReplyDocumentsKeys) {
+  // The --json line of --help must not describe only the plain send's document.
+  auto r = run(lsock({"udp-send", "--help"}));
+  ASSERT_EQ(r.exit_code, 0);
+  std::replace(r.out.begin(), r.out.end(), '\n', ' ');  // the footer wraps its lines
+  EXPECT_NE(r.out.find("with --reply: to, attempts, replies [{from, bytes, payload, encoding, "
+                       "rtt_ms}], state"),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("partial"), std::string::npos) << r.out;
 }
 
 TEST(UdpReply, OptionsThatMakeNoSenseAreUsageErrors) {

@@ -110,5 +110,26 @@ TEST(Udp, SendToNobodyReportsTheRefusal) {
   EXPECT_EQ(r.err.rfind("lsock: udp-send: ", 0), 0u) << r.err;
 }
 
+TEST(Udp, CtrlCBetweenDatagramsSendsNoMore) {
+  // Ctrl-C ends the wait between datagrams; it must not send the next one on its way out.
+  auto peer = lsock::socket::bind(socket_type::udp, "127.0.0.1", 0).value();
+  const int port = peer.local_endpoint().value().port();
+  background sender(lsock({"--json", "udp-send", "127.0.0.1", std::to_string(port), "x", "--count",
+                           "5", "--interval", "2000"}));
+  selector sel;
+  const int fd = peer.fd();
+  ASSERT_TRUE(sel.wait(std::span<const int>(&fd, 1), {}, 5000).value()) << "no first datagram";
+  usleep(300000);  // well inside the 2 s wait for the second
+  sender.signal(SIGINT);
+  auto r = sender.finish(5000);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(parse(r.out)["datagrams"], 1) << r.out;
+  int got = 0;
+  char buf[8];
+  endpoint from;
+  while (peer.recvfrom(buf, from).value().status == io_status::ready) ++got;
+  EXPECT_EQ(got, 1);
+}
+
 }  // namespace
 }  // namespace lsock::test

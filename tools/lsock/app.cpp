@@ -21,13 +21,11 @@
 
 namespace {
 
-/// `s` with its line breaks as spaces and no trailing space: CLI11 messages can span lines; a
-/// usage error is one line.
-std::string join_lines(std::string s) {
-  for (char& c : s) {
-    if (c == '\n') c = ' ';
-  }
-  while (!s.empty() && s.back() == ' ') s.pop_back();
+/// `s` without the line break CLI11 ends its message with. A line break inside comes from
+/// the user's argument (`--timeout $'1\n2'`): it is kept, so that the stderr line escapes it
+/// (`'1\n2'`) and the JSON message quotes the argument as it was, not with a space.
+std::string without_final_newlines(std::string s) {
+  while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
   return s;
 }
 
@@ -178,7 +176,7 @@ int report_parse_error(CLI::App& app, const std::vector<command>& commands,
   std::ostringstream ignored;
   std::ostringstream rendered;
   (void)app.exit(e, ignored, rendered);
-  std::string message = join_lines(rendered.str());
+  std::string message = without_final_newlines(rendered.str());
   if (chosen_cmd == nullptr) message = top_level_message(commands, e, argc, argv, message);
   const output out(chosen_cmd != nullptr ? chosen_cmd->app->get_name() : "",
                    {.json = json_requested(argc, argv),

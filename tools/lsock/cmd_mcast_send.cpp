@@ -49,7 +49,8 @@ command register_mcast_send(CLI::App& app) {
       "GROUP: IPv4 224.0.0.0/4, IPv6 ff00::/8, or 255.255.255.255 for IPv4 broadcast.\n"
       "Without --iface the routing table picks the interface; ff01:: groups use the loopback,\n"
       "ff02:: groups the one interface their routes lead to (several: exit 2, give --iface).\n"
-      "--json prints one document: to, sent [{seq, bytes, elapsed_ms}], datagrams, bytes.\n"
+      "--json prints one document: to, sent [{seq, bytes, elapsed_ms}], datagrams, bytes,\n"
+      "elapsed_ms.\n"
       "Example: lsock mcast-send 239.1.2.3 5000 'hello' --ttl 2 --count 3 --interval 500");
   sub->add_option("GROUP", opts->group, "Group (or broadcast) address")->required()->type_name("");
   sub->add_option("PORT", opts->port, "UDP port")->required()->type_name("");

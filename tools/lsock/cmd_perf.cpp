@@ -306,8 +306,9 @@ int perf_client::run(const std::string& addr, int port, const socket_options& so
 }
 
 int run(const perf_options& o, const output& out) {
+  // Before connect_target, whose "takes no PORT" would point at a form perf does not take.
+  if (is_unix_address(o.args.front())) throw usage_error("perf needs HOST PORT, not a unix path");
   const target to = connect_target(o.args);
-  if (is_unix_address(to.address)) throw usage_error("perf needs HOST PORT, not a unix path");
   if (o.time <= 0) throw usage_error("--time: a test needs more than 0 seconds");
   const perf_params p = params_of(o);
   socket_options so;

@@ -107,6 +107,14 @@ struct session {
 /// and a slow stdout (or the reverse) cannot make lsock grow without bound.
 constexpr std::size_t max_buffered = std::size_t{1} << 20;
 
+/// tcp-connect names its reading side `receive` (README), whatever ended it: a reset
+/// (ECONNRESET) is reported like an orderly close without the expected data, not with the
+/// core's syscall name `recv`.
+lsock::error receive_error(lsock::error e) {
+  e.op = "receive";
+  return e;
+}
+
 /// How an exchange ended: who closed it ("peer", "expect", "idle", "timeout", "signal"), or
 /// the error that ended it.
 struct outcome {
@@ -235,7 +243,7 @@ class exchange {
       // deadline (checked before every wait) from waiting behind a long search.
       const std::size_t room = ss_.pattern ? expect_pattern::slice : buf_.size();
       auto got = s_.recv(std::span<char>(buf_.data(), room));
-      if (!got) return got.error();
+      if (!got) return receive_error(got.error());
       if (got->status == io_status::closed) {
         peer_closed_ = true;
         if (ss_.pattern) ss_.pattern->finish();

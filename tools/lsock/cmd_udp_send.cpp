@@ -71,7 +71,10 @@ command register_udp_send(CLI::App& app) {
   CLI::App* sub = app.add_subcommand("udp-send", "Send UDP datagrams");
   sub->footer(
       "HOST may be a unix path or @name (then no PORT). DATA defaults to an empty datagram.\n"
-      "--json prints one document: to, sent [{seq, bytes, elapsed_ms}], datagrams, bytes.\n"
+      "--json prints one document: to, sent [{seq, bytes, elapsed_ms}], datagrams, bytes,\n"
+      "elapsed_ms; with --reply: to, attempts, replies [{from, bytes, payload, encoding,\n"
+      "rtt_ms}], state (replied, partial, timeout, refused, error, interrupted)[, error].\n"
+      "--reply exits 0 when a reply came (fewer than --count: 'partial'), 1 when none did.\n"
       "Example: lsock udp-send 127.0.0.1 9000 'hello' --count 3 --interval 100");
   sub->add_option("HOST PORT [DATA]", opts->args, "Destination, port and the datagram's content")
       ->required()

@@ -125,6 +125,8 @@ int send_datagrams(lsock::socket& sock, const send_plan& plan, const output& out
     if (i > 0 && plan.interval_ms > 0) {
       // Sleep through the selector so Ctrl-C ends the wait.
       (void)wait_until(sel, {}, {}, deadline_after(static_cast<double>(plan.interval_ms) / 1000));
+      // Ctrl-C ended the wait: it stops the sending, it does not send the next one early.
+      if (stop_requested()) break;
     }
     auto r = sock.send(plan.data);
     if (r && r->status == io_status::would_block) {

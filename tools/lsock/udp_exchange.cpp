@@ -83,7 +83,17 @@ int exchange_datagrams(lsock::socket& sock, const exchange_plan& plan, const out
     // Replies came: more would answer a resend, not this request.
     if (ex.replies > 0) break;
   }
-  if (ex.replies > 0) return ex.finish(ex.replies >= plan.replies ? "replied" : "partial", {});
+  if (ex.replies >= plan.replies) return ex.finish("replied", {});
+  if (ex.replies > 0) {
+    // Still a success (a reply came), but the text must say the count was not reached, as
+    // the document's state does.
+    out.text("partial: " + std::to_string(ex.replies) + " of " + std::to_string(plan.replies) +
+             " replies (" +
+             (stop_requested() ? std::string("interrupted")
+                               : "no more within " + seconds_text(plan.timeout_s)) +
+             ")");
+    return ex.finish("partial", {});
+  }
   // No reply at all is a failure, reported as one (an error object under --json).
   if (stop_requested()) {
     return ex.finish("interrupted", library_error("receive", EINTR, "interrupted"));
