@@ -1,6 +1,7 @@
 #include "lsock/address.hpp"
 
 #include <arpa/inet.h>
+#include <net/if.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <sys/un.h>
@@ -187,6 +188,27 @@ bool parse_ipv4(std::string_view s, in_addr& out) noexcept {
 
 }  // namespace
 
+namespace detail {
+
+std::optional<error> unknown_zone_error(std::string_view op, std::string_view host) {
+  const auto percent = host.find('%');
+  if (percent == std::string_view::npos) return std::nullopt;
+  const std::string_view zone = host.substr(percent + 1);
+  if (zone.empty() || zone.find_first_not_of("0123456789") == std::string_view::npos) {
+    return std::nullopt;  // getaddrinfo judges these
+  }
+  if (endpoint ep;
+      !parse_ip_literal(host.substr(0, percent), 0, ep) || ep.family() != family::inet6) {
+    return std::nullopt;
+  }
+  if (zone.size() < IF_NAMESIZE && if_nametoindex(std::string(zone).c_str()) != 0) {
+    return std::nullopt;
+  }
+  return library_error(op, ENODEV, "no such interface: " + std::string(zone));
+}
+
+}  // namespace detail
+
 bool parse_ip_literal(std::string_view address, int port, endpoint& out) noexcept {
   // Only the bytes a sockaddr_in6 covers are cleared: the size says how many the kernel reads,
   // and sendto parses its destination on every call.
@@ -236,7 +258,10 @@ result<std::vector<endpoint>> resolve_endpoints(std::string_view op, std::string
   hints.ai_family = af_for(prefer);
   hints.ai_socktype = type == socket_type::tcp ? SOCK_STREAM : SOCK_DGRAM;
   // Scoped IPv6 literals ("fe80::1%eth0") are numeric too: never ask DNS for them.
-  if (host.find('%') != std::string::npos) hints.ai_flags = AI_NUMERICHOST;
+  if (host.find('%') != std::string::npos) {
+    if (auto bad = detail::unknown_zone_error(op, host)) return std::move(*bad);
+    hints.ai_flags = AI_NUMERICHOST;
+  }
   addrinfo* list = nullptr;
   const int rc = detail::sys().getaddrinfo(host.c_str(), nullptr, &hints, &list);
   if (rc != 0) return detail::resolver_error(op, rc, errno);

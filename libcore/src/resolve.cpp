@@ -17,6 +17,7 @@ result<std::vector<resolved_address>> resolve(std::string_view name, family_pref
   if (name.empty() || name.find('\0') != std::string_view::npos) {
     return detail::resolver_error("resolve", EAI_NONAME);
   }
+  if (auto bad = detail::unknown_zone_error("resolve", name)) return std::move(*bad);
   const std::string host(name);
   addrinfo hints{};
   hints.ai_family = prefer == family_preference::inet    ? AF_INET

@@ -87,6 +87,20 @@ TEST(Probe, SeveralHostsGetAnEntryEach) {
   EXPECT_EQ(doc[1]["counts"]["open"], 1);
 }
 
+TEST(Probe, AScopedAddressOnAnInterfaceThatDoesNotExistIsExit1NotAScan) {
+  // Not a name lookup failure, and not one "error" per port either: the host cannot be used.
+  auto r = run(lsock({"probe", "fe80::1%nosuchif0", "1-3"}));
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  EXPECT_EQ(count_lines(r.err), 1) << r.err;
+  EXPECT_NE(r.err.find("no such interface: nosuchif0"), std::string::npos) << r.err;
+  for (const char* cmd : {"tcp-connect", "tcp-ping"}) {
+    auto c = run(lsock({cmd, "fe80::1%nosuchif0", "80", "--timeout", "2"}));
+    EXPECT_EQ(c.exit_code, 1) << cmd << ": " << c.err;
+    EXPECT_NE(c.err.find("no such interface: nosuchif0"), std::string::npos)
+        << cmd << ": " << c.err;
+  }
+}
+
 TEST(Probe, ALowDescriptorLimitLowersTheConcurrencyWithOneWarning) {
   auto r =
       run({"/bin/sh", "-c", "ulimit -n 48 && exec \"$0\" --json probe 127.0.0.1 1-300", LSOCK_BIN});

@@ -104,6 +104,21 @@ INSTANTIATE_TEST_SUITE_P(Names, ResolveBad,
                            return std::string("unknown_host");
                          });
 
+TEST(Resolve, AScopedLiteralNamesItsInterfaceOrSaysThereIsNone) {
+  auto lo = resolve("fe80::1%lo");
+  ASSERT_TRUE(lo) << why(lo);
+  ASSERT_EQ(lo->size(), 1u);
+  EXPECT_EQ((*lo)[0].addr, "fe80::1%lo");
+  // Not "Name or service not known": the address is numeric, its interface is what is wrong.
+  auto none = resolve("fe80::1%nosuchif0");
+  ASSERT_FALSE(none);
+  EXPECT_EQ(none.error().name, "ENODEV");
+  EXPECT_EQ(none.error().message, "no such interface: nosuchif0");
+  auto eps = resolve_endpoints("connect", "fe80::1%nosuchif0", 80, socket_type::tcp);
+  ASSERT_FALSE(eps);
+  EXPECT_EQ(eps.error().describe(), "connect: no such interface: nosuchif0");
+}
+
 TEST(Resolve, HexOnlyNamesAreLookedUp) {
   // The original took "cafe" and "deadbeef" for numeric addresses and never looked them up.
   for (const std::string& name :

@@ -37,8 +37,15 @@ result<std::vector<resolved_address>> lookup(const std::string& host, family_pre
 
 result<std::vector<std::string>> addresses_for(const std::string& host, family_preference prefer,
                                                std::int64_t deadline_ns) {
-  // Only a host name is looked up; literals and unix addresses are used as they are.
-  if (classify_address(host).kind != address_kind::host_name) return std::vector<std::string>{host};
+  // Only a host name is looked up; literals and unix addresses are used as they are, once a
+  // scoped literal's interface is known to exist ("fe80::1%nosuch" is not worth a scan).
+  if (classify_address(host).kind != address_kind::host_name) {
+    if (host.find('%') != std::string::npos) {
+      auto checked = resolve_endpoints("resolve", host, 0, socket_type::tcp, prefer);
+      if (!checked) return std::move(checked).error();
+    }
+    return std::vector<std::string>{host};
+  }
   auto list = lookup(host, prefer, deadline_ns);
   if (!list) return std::move(list).error();
   std::vector<std::string> addrs;
