@@ -11,6 +11,7 @@
 #include <fstream>
 #include <lsock/poll.hpp>
 #include <lsock/socket.hpp>
+#include <regex>
 #include <thread>
 
 #include "cli_support.hpp"
@@ -64,8 +65,18 @@ struct test_events {
   std::vector<json> intervals;
 };
 
+/// Times in seconds are given to the microsecond, and printed so: no 1.0400049999999998.
+void expect_microsecond_times(const std::string& out) {
+  const std::regex time(R"re("(seconds|start_s|end_s)":(-?[0-9]+)(\.([0-9]+))?)re");
+  for (auto it = std::sregex_iterator(out.begin(), out.end(), time); it != std::sregex_iterator();
+       ++it) {
+    EXPECT_LE((*it)[4].length(), 6) << (*it)[0] << " in " << out;
+  }
+}
+
 /// start, interval..., end, with every shape checked.
 test_events split(const std::string& out, bool udp, int streams) {
+  expect_microsecond_times(out);
   test_events t;
   for (const json& ev : parse_lines(out)) {
     expect_ts(ev);
@@ -267,6 +278,13 @@ TEST(PerfRobust, WrongTypesInAMessageAreGarbageToo) {
   }
   auto r = perf(s.port, {"-t", "0.2"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
+}
+
+TEST(PerfReport, RoundedTimesPrintAsTheirDecimals) {
+  EXPECT_EQ(cli::json(cli::round_to(1.0400049999, 1e-6)).dump(), "1.040005");
+  EXPECT_EQ(cli::json(cli::round_to(0.30000004, 1e-6)).dump(), "0.3");
+  EXPECT_EQ(cli::json(cli::round_to(12.3456, 0.001)).dump(), "12.346");
+  EXPECT_EQ(cli::round_to(941234567.6, 1), 941234568.0);
 }
 
 TEST(PerfReport, EndEventKeepsCountsBeyond32Bits) {

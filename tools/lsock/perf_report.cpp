@@ -10,11 +10,15 @@
 #include "text_format.hpp"
 
 namespace lsock::cli {
+
+double round_to(double v, double unit) {
+  const double scale = std::round(1 / unit);
+  return std::round(v * scale) / scale;
+}
+
 namespace {
 
 double rate(double bytes, double seconds) { return seconds > 0 ? bytes * 8 / seconds : 0.0; }
-
-double round_to(double v, double unit) { return std::round(v / unit) * unit; }
 
 std::string fmt(const char* f, double a, const char* unit) {
   char buf[64];

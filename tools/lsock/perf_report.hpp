@@ -66,4 +66,8 @@ class perf_meter {
 /// The text summary iperf3 prints after the table.
 void print_summary(const output& out, const json& end);
 
+/// `v` to a multiple of `unit` (1, 0.001, 1e-6), as the double nearest that decimal: multiplying
+/// back by `unit` would print as 1.0400049999999998 where 1.040005 is meant.
+double round_to(double v, double unit);
+
 }  // namespace lsock::cli
