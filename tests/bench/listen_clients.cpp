@@ -1,7 +1,9 @@
 // The clients of tests/bench/listen_scale.sh: IDLE connections that never send, then one busy
 // client doing ROUNDS echo round trips of SIZE bytes with an echoing listener. Prints JSON:
 // {"idle": K, "rounds": M, "size": S, "us_per_round_trip": x}.
-//   bench_listen_clients PORT IDLE ROUNDS [SIZE]
+//   bench_listen_clients PORT IDLE ROUNDS [SIZE [PAUSE_US]]
+// PAUSE_US: a pause after each echo (counted in the time), so that a listener slowed down by
+// valgrind or strace is back in its wait when the next message comes: one event per round trip.
 // The idle ones are all accepted before the clock starts: the listener accepts in arrival
 // order, so the busy client's first echo (a warm-up) comes back only after theirs.
 #include <arpa/inet.h>
@@ -61,13 +63,14 @@ bool round_trip(int fd, const std::vector<char>& out, std::vector<char>& in) {
 
 int main(int argc, char** argv) {
   if (argc < 4) {
-    std::fprintf(stderr, "usage: %s PORT IDLE ROUNDS [SIZE]\n", argv[0]);
+    std::fprintf(stderr, "usage: %s PORT IDLE ROUNDS [SIZE [PAUSE_US]]\n", argv[0]);
     return 2;
   }
   const int port = std::atoi(argv[1]);
   const long idle = std::atol(argv[2]);
   const long rounds = std::atol(argv[3]);
   const std::size_t size = argc > 4 ? std::strtoul(argv[4], nullptr, 10) : 64;
+  const long pause_us = argc > 5 ? std::atol(argv[5]) : 0;
   rlimit lim{};
   if (::getrlimit(RLIMIT_NOFILE, &lim) == 0) {
     lim.rlim_cur = lim.rlim_max;
@@ -109,6 +112,7 @@ int main(int argc, char** argv) {
       std::fprintf(stderr, "echo %ld failed\n", i);
       return 1;
     }
+    if (pause_us > 0) ::usleep(static_cast<useconds_t>(pause_us));
   }
   const double us =
       std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - start).count();
