@@ -1,9 +1,11 @@
 // The clients of tests/bench/listen_scale.sh: IDLE connections that never send, then one busy
 // client doing ROUNDS echo round trips of SIZE bytes with an echoing listener. Prints JSON:
 // {"idle": K, "rounds": M, "size": S, "us_per_round_trip": x}.
-//   bench_listen_clients PORT IDLE ROUNDS [SIZE [PAUSE_US]]
+//   bench_listen_clients PORT IDLE ROUNDS [SIZE [PAUSE_US [hold]]]
 // PAUSE_US: a pause after each echo (counted in the time), so that a listener slowed down by
 // valgrind or strace is back in its wait when the next message comes: one event per round trip.
+// hold: after printing, keep every connection open until killed, so that the listener can be
+// stopped first and never sees the clients go (its teardown is then the same for every M).
 // The idle ones are all accepted before the clock starts: the listener accepts in arrival
 // order, so the busy client's first echo (a warm-up) comes back only after theirs.
 #include <arpa/inet.h>
@@ -22,14 +24,20 @@
 
 namespace {
 
+/// A connected socket, or -1. A refusal is tried again for a while: a listener slowed down by
+/// strace or valgrind can fall behind K connects.
 int connect_to(const sockaddr_in& to) {
-  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) return -1;
-  if (::connect(fd, reinterpret_cast<const sockaddr*>(&to), sizeof to) != 0) {
+  for (int attempt = 0; attempt < 500; ++attempt) {
+    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) return -1;
+    if (::connect(fd, reinterpret_cast<const sockaddr*>(&to), sizeof to) == 0) return fd;
+    const int err = errno;
     ::close(fd);
-    return -1;
+    errno = err;
+    if (err != ECONNREFUSED) return -1;
+    ::usleep(10'000);
   }
-  return fd;
+  return -1;
 }
 
 bool write_all(int fd, const char* p, std::size_t n) {
@@ -63,7 +71,7 @@ bool round_trip(int fd, const std::vector<char>& out, std::vector<char>& in) {
 
 int main(int argc, char** argv) {
   if (argc < 4) {
-    std::fprintf(stderr, "usage: %s PORT IDLE ROUNDS [SIZE [PAUSE_US]]\n", argv[0]);
+    std::fprintf(stderr, "usage: %s PORT IDLE ROUNDS [SIZE [PAUSE_US [hold]]]\n", argv[0]);
     return 2;
   }
   const int port = std::atoi(argv[1]);
@@ -118,6 +126,10 @@ int main(int argc, char** argv) {
       std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - start).count();
   std::printf("{\"idle\": %ld, \"rounds\": %ld, \"size\": %zu, \"us_per_round_trip\": %.2f}\n",
               idle, rounds, size, us / static_cast<double>(rounds));
+  std::fflush(stdout);
+  if (argc > 6 && std::strcmp(argv[6], "hold") == 0) {
+    for (;;) ::pause();
+  }
   ::close(busy);
   for (const int fd : idle_fds) ::close(fd);
   return 0;

@@ -60,7 +60,8 @@ trap 'rm -rf "$tmp"' EXIT
 median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
 # One run: a fresh listener (under the wrapper in "$@"), K idle clients, M round trips.
-# Prints the clients' µs per round trip; the wrapper's output lands in $tmp/wrap.out.
+# Prints the clients' µs per round trip. The listener is stopped while the clients still hold
+# their connections (then they go): its teardown is the same whatever M.
 run_once() {
   local bin=$1 k=$2 m=$3 pause=$4
   shift 4
@@ -73,16 +74,22 @@ run_once() {
     sleep 0.1
   done
   [ -n "$port" ] || { echo "no listening event: $(cat "$tmp/err")" >&2; kill "$pid"; exit 1; }
-  local out
-  out=$("$clients" "$port" "$k" "$m" 64 "$pause")
-  sleep 0.2
+  : >"$tmp/clients"
+  "$clients" "$port" "$k" "$m" 64 "$pause" hold >"$tmp/clients" &
+  local cpid=$!
+  until grep -q us_per_round_trip "$tmp/clients"; do
+    kill -0 "$cpid" 2>/dev/null || { echo "the clients failed; listener: $(cat "$tmp/err")" >&2; exit 1; }
+    sleep 0.1
+  done
   # SIGTERM (a background job's SIGINT is ignored): to the listener itself, which is strace's
   # child or valgrind's own process. It closes the clients and prints its summary.
   local target
   target=$(ps -o pid= --ppid "$pid" | head -1 | tr -d ' ' || true)
   kill -TERM "${target:-$pid}"
   wait "$pid" || { echo "listener failed: $(cat "$tmp/err")" >&2; exit 1; }
-  grep -o '"us_per_round_trip": *[0-9.]*' <<<"$out" | grep -o '[0-9.]*$'
+  kill -TERM "$cpid"
+  wait "$cpid" 2>/dev/null || true
+  grep -o '"us_per_round_trip": *[0-9.]*' "$tmp/clients" | grep -o '[0-9.]*$'
 }
 
 case $mode in
