@@ -99,7 +99,7 @@ case $mode in
     for ((r = 0; r < reps; r++)); do
       for b in "${!bins[@]}"; do
         for k in $ks; do
-          runs[$b.$k]+="$(run_once "${bins[$b]}" "$k" "$rounds" 0) "
+          runs[$b.$k]+="$(run_once "${bins[$b]}" "$k" "$rounds" "$pause") "
         done
       done
     done
