@@ -231,12 +231,14 @@ class listener {
     for (const std::size_t i : sel_.ready_read()) {
       if (i == listen_pos) listener_ready = true;
       if (i == stdout_pos) stdout_gone = true;
-      if (i >= first_client_pos) ready_.push_back(i - first_client_pos);
+      // A client finished while writable this round is gone already.
+      if (i >= first_client_pos && clients_.get(i - first_client_pos) != nullptr) {
+        ready_.push_back(i - first_client_pos);
+      }
     }
     in_accept_order(ready_);
     for (const std::size_t slot : ready_) {
       entry* e = clients_.get(slot);
-      if (e == nullptr) continue;  // finished while writable this round
       std::string_view reason;
       if (serve(out_, e->c, o_.echo, t_, reason)) {
         watch(slot);
