@@ -3,6 +3,7 @@
 // tables). Every echo is checked byte for byte, and the events are checked per client: each
 // client's data, its closed event's byte counts, and the summary's totals.
 #include <sys/resource.h>
+#include <sys/socket.h>
 
 #include <algorithm>
 #include <lsock/lsock.hpp>
@@ -47,6 +48,14 @@ class driver {
     }
     EXPECT_TRUE(c->status());
     return std::move(*c);
+  }
+
+  void pump() { listener_.pump(); }
+  /// Lets the listener work a little (5 ms), pumping its output.
+  void settle() {
+    listener_.pump();
+    sleep_ms(5);
+    listener_.pump();
   }
 
   /// Sends `msg` and reads back as many bytes: true when they are the same.
@@ -164,6 +173,83 @@ TEST(TcpListenMany, TwoThousandIdleOneBusyAndClientsReplacingClosedOnes) {
   EXPECT_EQ(summary["connections"], total);
   EXPECT_EQ(summary["bytes_in"], busy_bytes + new_bytes);
   EXPECT_EQ(summary["bytes_out"], busy_bytes + new_bytes);
+}
+
+TEST(TcpListenMany, EchoesBackedUpForSeveralClientsAtOnce) {
+  // Each client sends much more than the kernel buffers hold before reading anything: the
+  // listener's echo backs up for all of them at once (its write table holds several clients),
+  // then they read in an order unlike the one they wrote in, so entries leave that table from
+  // its middle. Every client must get back exactly its own bytes.
+  constexpr std::size_t clients = 3;
+  constexpr std::size_t size = std::size_t{6} << 20;
+  background listener(lsock({"--json", "tcp-listen", "127.0.0.1", "0", "--echo", "--count",
+                             std::to_string(clients), "--timeout", "50"}));
+  const int port = first_event_port(listener);
+  ASSERT_GT(port, 0);
+  driver d(listener, port);
+  std::vector<lsock::socket> socks;
+  std::vector<std::string> sent, got(clients);
+  std::vector<std::size_t> offset(clients, 0);
+  for (std::size_t i = 0; i < clients; ++i) {
+    socks.push_back(d.open());
+    ASSERT_TRUE(socks.back().is_open());
+    // A fixed receive buffer (no autotuning to megabytes, still above loopback's 64 KiB MSS so
+    // the window reopens): the listener's sends stop early, and its echo backs up.
+    const int small = 256 * 1024;
+    setsockopt(socks.back().fd(), SOL_SOCKET, SO_RCVBUF, &small, sizeof small);
+    sent.push_back(pattern(size, static_cast<unsigned>(i + 7)));
+  }
+  const auto send_some = [&](std::size_t i) {
+    while (offset[i] < size) {
+      auto r = socks[i].send(std::string_view(sent[i]).substr(offset[i]));
+      if (!r || r->status != io_status::ready) return;
+      offset[i] += r->bytes;
+    }
+  };
+  const auto read_some = [&](std::size_t i) {
+    char buf[65536];
+    for (;;) {
+      auto r = socks[i].recv(buf);
+      if (!r || r->status != io_status::ready) return;
+      got[i].append(buf, r->bytes);
+    }
+  };
+  // Phase 1: everyone writes until the kernel takes no more; nobody reads.
+  // (until nothing moved for 100 ms, at most 10 s).
+  for (int still = 0, n = 0; still < 20 && n < 2000; ++n) {
+    std::size_t before = 0, after = 0;
+    for (const std::size_t o : offset) before += o;
+    for (std::size_t i = 0; i < clients; ++i) send_some(i);
+    for (const std::size_t o : offset) after += o;
+    still = after == before ? still + 1 : 0;
+    d.settle();
+  }
+  // Phase 2: read in the order 1, 0, 2, each one to the end, sending the rest meanwhile.
+  for (const std::size_t i : {1u, 0u, 2u}) {
+    // Up to 5 s without progress.
+    for (int idle = 0; idle < 1000 && got[i].size() < size;) {
+      const std::size_t before = got[i].size() + offset[i];
+      send_some(i);
+      read_some(i);
+      if (got[i].size() + offset[i] == before) {
+        ++idle;
+        d.settle();
+      } else {
+        idle = 0;
+        d.pump();
+      }
+    }
+    EXPECT_EQ(got[i].size(), size) << "client " << i;
+    EXPECT_TRUE(got[i] == sent[i]) << "client " << i << " got other bytes back";
+  }
+  socks.clear();
+  auto done = listener.finish(40000);
+  ASSERT_EQ(done.exit_code, 0) << done.err;
+  const auto events = parse_lines(done.out);
+  const json& summary = events.back();
+  EXPECT_EQ(summary["connections"], clients);
+  EXPECT_EQ(summary["bytes_in"], clients * size);
+  EXPECT_EQ(summary["bytes_out"], clients * size);
 }
 
 }  // namespace
