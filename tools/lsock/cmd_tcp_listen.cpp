@@ -145,6 +145,7 @@ constexpr std::size_t listen_pos = 0;
 constexpr std::size_t stdout_pos = 1;
 constexpr std::size_t wake_pos = 2;
 constexpr std::size_t first_client_pos = 3;
+static_assert(listen_pos < stdout_pos && stdout_pos < wake_pos && wake_pos < first_client_pos);
 
 /// The clients of one listener, served through one selector until --count, the deadline or
 /// Ctrl-C: each round waits, then handles writable clients, readable clients and pending
