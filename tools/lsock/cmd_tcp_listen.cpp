@@ -3,10 +3,11 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <list>
+#include <cstdint>
 #include <lsock/socket.hpp>
 #include <lsock/unix_path.hpp>
 #include <optional>
+#include <vector>
 
 #include "address_checks.hpp"
 #include "bound_socket.hpp"
@@ -14,6 +15,7 @@
 #include "monotonic_time.hpp"
 #include "option_checks.hpp"
 #include "shared_options.hpp"
+#include "slot_table.hpp"
 #include "standard_streams.hpp"
 #include "stop_signal.hpp"
 #include "targets.hpp"
@@ -136,13 +138,27 @@ bool serve(const output& out, client& c, bool echo, totals& t, std::string_view&
   return true;
 }
 
+/// Positions in a listener's read table: the listener (-1 while not accepting), stdout's watch
+/// (a reader of stdout going away ends the listener even while nothing happens), the stop wake
+/// pipe, then one position per client slot.
+constexpr std::size_t listen_pos = 0;
+constexpr std::size_t stdout_pos = 1;
+constexpr std::size_t wake_pos = 2;
+constexpr std::size_t first_client_pos = 3;
+static_assert(listen_pos < stdout_pos && stdout_pos < wake_pos && wake_pos < first_client_pos);
+
 /// The clients of one listener, served through one selector until --count, the deadline or
-/// Ctrl-C: each round gathers what to wait for, waits, then handles writable clients, readable
-/// clients and pending connections, in that order.
+/// Ctrl-C: each round waits, then handles writable clients, readable clients and pending
+/// connections, in that order (clients in accept order within each). The tables are kept up
+/// to date as clients change, one entry per change, so the selector sees the same tables
+/// round after round and a round costs what is ready, not how many clients there are.
 class listener {
  public:
   listener(const tcp_listen_options& o, const output& out, lsock::socket sock)
-      : o_(o), out_(out), sock_(std::move(sock)) {}
+      : o_(o),
+        out_(out),
+        sock_(std::move(sock)),
+        read_fds_{-1, stdout_watch_fd(), stop_wake_fd()} {}
 
   /// Serves until done; the reason it ended ("count", "timeout", "signal"), or the failure
   /// of the wait itself.
@@ -151,91 +167,87 @@ class listener {
       if (o_.count > 0 && t_.connections >= o_.count) accepting_ = false;
       if (!accepting_ && clients_.empty()) return std::string_view("count");
       const bool listen_now = accepting_ && now_ns() >= accept_paused_until_;
-      gather(listen_now);
+      read_fds_[listen_pos] = listen_now ? sock_.fd() : -1;
       std::int64_t until = deadline;
       if (accepting_ && !listen_now && (until == 0 || accept_paused_until_ < until)) {
         until = accept_paused_until_;
       }
-      auto ready = wait_until(sel_, read_fds_, write_fds_, until);
+      auto ready = wait_until_woken(sel_, read_fds_, write_fds_, until);
       if (!ready) return std::move(ready).error();
       if (!*ready) {
         if (stop_requested()) return std::string_view("signal");
         if (passed(deadline)) return std::string_view("timeout");
         continue;  // an accept pause ran out
       }
-      std::vector<client*> finished;
-      on_writable(finished);
-      const bool listener_ready = on_readable(finished);
-      for (client* c : finished) {
-        clients_.remove_if([c](const client& x) { return &x == c; });
-      }
-      if (listener_ready) accept_pending();
+      on_writable();
+      if (on_readable()) accept_pending();
     }
   }
 
-  /// Closes the clients still connected, each with a closed event.
+  /// Closes the clients still connected, each with a closed event, in accept order.
   void close_all(std::string_view reason) {
-    for (client& c : clients_) emit_closed(out_, c, reason);
+    ready_.clear();
+    for (std::size_t slot = 0; slot < clients_.slots(); ++slot) {
+      if (clients_.get(slot) != nullptr) ready_.push_back(slot);
+    }
+    in_accept_order(ready_);
+    for (const std::size_t slot : ready_) emit_closed(out_, clients_.get(slot)->c, reason);
     clients_.clear();
   }
 
   [[nodiscard]] const totals& counts() const noexcept { return t_; }
 
  private:
-  /// The descriptors of this round: the listener first (-1 while not accepting), then the
-  /// clients to read, and last stdout's watch, so a reader of stdout going away ends the
-  /// listener even while nothing happens.
-  void gather(bool listen_now) {
-    read_fds_.clear();
-    write_fds_.clear();
-    readers_.clear();
-    writers_.clear();
-    read_fds_.push_back(listen_now ? sock_.fd() : -1);
-    for (client& c : clients_) {
-      if (!c.peer_done && c.pending.size() < max_pending) {
-        read_fds_.push_back(c.sock.fd());
-        readers_.push_back(&c);
-      }
-      if (!c.pending.empty()) {
-        write_fds_.push_back(c.sock.fd());
-        writers_.push_back(&c);
-      }
-    }
-    read_fds_.push_back(stdout_watch_);
-  }
+  static constexpr std::size_t no_pos = SIZE_MAX;
+
+  /// A client and where it is watched for writing (no_pos: it has nothing to send).
+  struct entry {
+    client c;
+    std::size_t write_pos = no_pos;
+  };
 
   /// Sends echo bytes to the clients that can take them; a client whose peer is done and
   /// whose echo is out is finished.
-  void on_writable(std::vector<client*>& finished) {
-    for (const std::size_t i : sel_.ready_write()) {
-      client* c = writers_[i];
-      if (!flush(out_, *c, t_)) {
-        emit_closed(out_, *c, "error");
-        finished.push_back(c);
-      } else if (c->peer_done && c->pending.empty()) {
-        emit_closed(out_, *c, "peer");
-        finished.push_back(c);
+  void on_writable() {
+    ready_.clear();
+    for (const std::size_t i : sel_.ready_write()) ready_.push_back(write_slot_[i]);
+    in_accept_order(ready_);
+    for (const std::size_t slot : ready_) {
+      client& c = clients_.get(slot)->c;
+      if (!flush(out_, c, t_)) {
+        finish(slot, "error");
+      } else if (c.peer_done && c.pending.empty()) {
+        finish(slot, "peer");
+      } else {
+        watch(slot);
       }
     }
   }
 
   /// Reads from the readable clients; true when the listener has connections pending.
-  bool on_readable(std::vector<client*>& finished) {
+  bool on_readable() {
     bool listener_ready = false;
+    bool stdout_gone = false;
+    ready_.clear();
     for (const std::size_t i : sel_.ready_read()) {
-      if (i == 0) {
-        listener_ready = true;
-        continue;
-      }
-      if (i == read_fds_.size() - 1) stdout_reader_gone();
-      client* c = readers_[i - 1];
-      if (std::find(finished.begin(), finished.end(), c) != finished.end()) continue;
-      std::string_view reason;
-      if (!serve(out_, *c, o_.echo, t_, reason)) {
-        emit_closed(out_, *c, reason);
-        finished.push_back(c);
+      if (i == listen_pos) listener_ready = true;
+      if (i == stdout_pos) stdout_gone = true;
+      // A client finished while writable this round is gone already.
+      if (i >= first_client_pos && clients_.get(i - first_client_pos) != nullptr) {
+        ready_.push_back(i - first_client_pos);
       }
     }
+    in_accept_order(ready_);
+    for (const std::size_t slot : ready_) {
+      entry* e = clients_.get(slot);
+      std::string_view reason;
+      if (serve(out_, e->c, o_.echo, t_, reason)) {
+        watch(slot);
+      } else {
+        finish(slot, reason);
+      }
+    }
+    if (stdout_gone) stdout_reader_gone();
     return listener_ready;
   }
 
@@ -253,25 +265,73 @@ class listener {
       }
       if (*r != io_status::ready) break;
       ++t_.connections;
-      clients_.push_back(
-          client{std::move(conn.socket), conn.peer, {}, 0, 0, now_ns(), false, t_.connections});
-      out_.event(clients_.back().about("accepted"), "accepted " + clients_.back().label());
+      const std::size_t slot = clients_.insert(entry{
+          client{std::move(conn.socket), conn.peer, {}, 0, 0, now_ns(), false, t_.connections}});
+      if (first_client_pos + slot >= read_fds_.size()) read_fds_.push_back(-1);
+      watch(slot);
+      const client& c = clients_.get(slot)->c;
+      out_.event(c.about("accepted"), "accepted " + c.label());
     }
+  }
+
+  /// Brings the slot's table entries in line with its client: read while its peer may send
+  /// and its echo backlog has room; write while echo bytes wait.
+  void watch(std::size_t slot) {
+    entry& e = *clients_.get(slot);
+    const client& c = e.c;
+    const bool reads = !c.peer_done && c.pending.size() < max_pending;
+    read_fds_[first_client_pos + slot] = reads ? c.sock.fd() : -1;
+    if (!c.pending.empty() && e.write_pos == no_pos) {
+      e.write_pos = write_fds_.size();
+      write_fds_.push_back(c.sock.fd());
+      write_slot_.push_back(slot);
+    } else if (c.pending.empty() && e.write_pos != no_pos) {
+      unwatch_write(e);
+    }
+  }
+
+  /// Takes the client out of the write table: the last entry moves into its place.
+  void unwatch_write(entry& e) {
+    const std::size_t last = write_fds_.size() - 1;
+    if (e.write_pos != last) {
+      write_fds_[e.write_pos] = write_fds_[last];
+      write_slot_[e.write_pos] = write_slot_[last];
+      clients_.get(write_slot_[last])->write_pos = e.write_pos;
+    }
+    write_fds_.pop_back();
+    write_slot_.pop_back();
+    e.write_pos = no_pos;
+  }
+
+  /// The client is done: its closed event, its entries cleared, its slot free for the next.
+  void finish(std::size_t slot, std::string_view reason) {
+    entry& e = *clients_.get(slot);
+    emit_closed(out_, e.c, reason);
+    if (e.write_pos != no_pos) unwatch_write(e);
+    read_fds_[first_client_pos + slot] = -1;
+    clients_.erase(slot);
+  }
+
+  /// Slots in the order their clients were accepted: a reused slot holds a newer client.
+  void in_accept_order(std::vector<std::size_t>& slots) {
+    if (slots.size() < 2) return;
+    std::sort(slots.begin(), slots.end(), [this](std::size_t a, std::size_t b) {
+      return clients_.get(a)->c.id < clients_.get(b)->c.id;
+    });
   }
 
   const tcp_listen_options& o_;
   const output& out_;
   lsock::socket sock_;
-  std::list<client> clients_;
+  slot_table<entry> clients_;
   totals t_;
   selector sel_;
-  std::vector<int> read_fds_;
-  std::vector<int> write_fds_;
-  std::vector<client*> readers_;
-  std::vector<client*> writers_;
+  std::vector<int> read_fds_;            ///< see listen_pos ... first_client_pos
+  std::vector<int> write_fds_;           ///< the clients with echo bytes waiting
+  std::vector<std::size_t> write_slot_;  ///< write_fds_[i] is slot write_slot_[i]'s
+  std::vector<std::size_t> ready_;       ///< this round's ready slots
   bool accepting_ = true;
   std::int64_t accept_paused_until_ = 0;
-  const int stdout_watch_ = stdout_watch_fd();
 };
 
 /// The listening socket on the first address of `where` that binds, or the failure reported

@@ -7,6 +7,27 @@
 #include "stop_signal.hpp"
 
 namespace lsock::cli {
+namespace {
+
+/// The wait itself; `wakes`: the read table holds the stop wake pipe, so no slices are needed.
+result<bool> wait_loop(selector& sel, std::span<const int> reads, std::span<const int> writes,
+                       std::int64_t deadline_ns, bool wakes) {
+  constexpr std::int64_t slice_ms = 100;
+  while (!stop_requested()) {
+    std::int64_t wait_ms = wakes ? -1 : slice_ms;
+    if (deadline_ns != 0) {
+      const std::int64_t left_ms = (deadline_ns - now_ns() + 999'999) / 1'000'000;
+      if (left_ms <= 0) return false;
+      wait_ms = wait_ms < 0 ? left_ms : std::min(wait_ms, left_ms);
+    }
+    auto r = sel.wait(reads, writes, wait_ms);
+    if (!r) return r;
+    if (*r && !stop_requested()) return true;
+  }
+  return false;
+}
+
+}  // namespace
 
 result<bool> wait_until(selector& sel, std::span<const int> read_fds,
                         std::span<const int> write_fds, std::int64_t deadline_ns) {
@@ -16,19 +37,12 @@ result<bool> wait_until(selector& sel, std::span<const int> read_fds,
   // readable only after a signal, and then this returns false.
   std::vector<int> reads(read_fds.begin(), read_fds.end());
   if (wakes) reads.push_back(wake_fd);
-  constexpr std::int64_t slice_ms = 100;
-  while (!stop_requested()) {
-    std::int64_t wait_ms = wakes ? -1 : slice_ms;
-    if (deadline_ns != 0) {
-      const std::int64_t left_ms = (deadline_ns - now_ns() + 999'999) / 1'000'000;
-      if (left_ms <= 0) return false;
-      wait_ms = wait_ms < 0 ? left_ms : std::min(wait_ms, left_ms);
-    }
-    auto r = sel.wait(reads, write_fds, wait_ms);
-    if (!r) return r;
-    if (*r && !stop_requested()) return true;
-  }
-  return false;
+  return wait_loop(sel, reads, write_fds, deadline_ns, wakes);
+}
+
+result<bool> wait_until_woken(selector& sel, std::span<const int> read_fds,
+                              std::span<const int> write_fds, std::int64_t deadline_ns) {
+  return wait_loop(sel, read_fds, write_fds, deadline_ns, stop_wake_fd() >= 0);
 }
 
 }  // namespace lsock::cli

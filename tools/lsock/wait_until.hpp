@@ -15,4 +15,11 @@ namespace lsock::cli {
 result<bool> wait_until(selector& sel, std::span<const int> read_fds,
                         std::span<const int> write_fds, std::int64_t deadline_ns);
 
+/// wait_until() for a loop over many descriptors: `read_fds` already holds stop_wake_fd() at a
+/// position the caller chose (it ignores that index in ready_read()), so the table is not
+/// copied per call and the selector sees the same table every time. Same Ctrl-C and deadline
+/// semantics; without the stop handlers (stop_wake_fd() == -1) it waits in 100 ms slices.
+result<bool> wait_until_woken(selector& sel, std::span<const int> read_fds,
+                              std::span<const int> write_fds, std::int64_t deadline_ns);
+
 }  // namespace lsock::cli
