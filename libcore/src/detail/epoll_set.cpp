@@ -46,26 +46,32 @@ bool epoll_set::prepare(std::span<const int> read_fds, std::span<const int> writ
     untrusted_ = false;
     last_read_.assign(read_fds.begin(), read_fds.end());
     last_write_.assign(write_fds.begin(), write_fds.end());
-    last_live_ = live_count(read_fds) + live_count(write_fds);
+    last_live_reads_ = live_count(read_fds);
+    last_live_ = last_live_reads_ + live_count(write_fds);
     return false;
   }
-  const bool same = same_fds(read_fds, last_read_) && same_fds(write_fds, last_write_);
-  if (same && valid_ && gone_gen_ == fd_gone_generation()) return true;  // the common case
-  if (same) {
+  const bool reads_same = same_fds(read_fds, last_read_);
+  const bool writes_same = same_fds(write_fds, last_write_);
+  if (reads_same && writes_same) {
+    if (valid_ && gone_gen_ == fd_gone_generation()) return true;  // the common case
     if (valid_) return recheck_gone();
     if (last_live_ < epoll_min_fds) return false;
     if (untrusted_ && gone_gen_ == fd_gone_generation()) return false;
     untrusted_ = !rebuild();
     return !untrusted_;
   }
-  const std::size_t live = live_count(read_fds) + live_count(write_fds);
+  // A table that did not change is neither counted nor copied again: an echo server's write
+  // table comes and goes on every event while its large read table stays.
+  const std::size_t live_reads = reads_same ? last_live_reads_ : live_count(read_fds);
+  const std::size_t live = live_reads + live_count(write_fds);
   bool ok = false;
-  if (valid_ && live >= epoll_min_fds) ok = update(read_fds, write_fds);
+  if (valid_ && live >= epoll_min_fds) ok = update(read_fds, write_fds, !reads_same, !writes_same);
   if (!ok) drop();
   untrusted_ = false;
-  last_read_.assign(read_fds.begin(), read_fds.end());
-  last_write_.assign(write_fds.begin(), write_fds.end());
+  if (!reads_same) last_read_.assign(read_fds.begin(), read_fds.end());
+  if (!writes_same) last_write_.assign(write_fds.begin(), write_fds.end());
   last_live_ = live;
+  last_live_reads_ = live_reads;
   return ok;
 }
 
@@ -92,12 +98,11 @@ bool epoll_set::rebuild() {
 
 /// The tables changed: epoll_ctl for the differences only, unless they are most of the set (a
 /// table that changes wholesale every call is cheaper on poll()).
-bool epoll_set::update(std::span<const int> read_fds, std::span<const int> write_fds) {
+bool epoll_set::update(std::span<const int> read_fds, std::span<const int> write_fds,
+                       bool reads_changed, bool writes_changed) {
   if (!recheck_gone()) return false;
   // Only a table that changed is walked (an echo server's write table comes and goes while
   // its read table stays).
-  const bool reads_changed = !same_fds(read_fds, last_read_);
-  const bool writes_changed = !same_fds(write_fds, last_write_);
   if (reads_changed) {
     unplace(last_read_, read_head_);
     place(read_fds, read_head_, read_next_);
@@ -154,7 +159,8 @@ void epoll_set::drop() noexcept {
   if (epfd_ >= 0) sys().close(epfd_);
   epfd_ = -1;
   valid_ = false;
-  std::fill(registered_.begin(), registered_.end(), 0);
+  // Nothing registered, nothing to clear: a table that changes on every call drops each time.
+  if (registered_count_ != 0) std::fill(registered_.begin(), registered_.end(), 0);
   registered_count_ = 0;
 }
 

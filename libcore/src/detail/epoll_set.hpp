@@ -44,7 +44,8 @@ class epoll_set {
   static constexpr std::size_t npos = SIZE_MAX;
 
   bool rebuild();
-  bool update(std::span<const int> read_fds, std::span<const int> write_fds);
+  bool update(std::span<const int> read_fds, std::span<const int> write_fds, bool reads_changed,
+              bool writes_changed);
   bool recheck_gone();
   void drop() noexcept;
   bool sync(int fd);
@@ -60,7 +61,8 @@ class epoll_set {
   std::uint64_t gone_gen_ = 0;
   std::uint64_t seen_gen_ = 0;  ///< fd_gone_generation() at the previous prepare()
   std::uint64_t fork_gen_ = 0;
-  std::size_t last_live_ = 0;
+  std::size_t last_live_ = 0;                ///< open descriptors in last_read_ and last_write_
+  std::size_t last_live_reads_ = 0;          ///< of which in last_read_
   std::vector<int> last_read_, last_write_;  ///< the previous call's tables
   std::vector<std::uint32_t> registered_;    ///< per fd: the epoll events registered, 0: none
   std::size_t registered_count_ = 0;
