@@ -424,6 +424,23 @@ TEST(PerfUsage, UnixAddressesAreRefusedAsSuch) {
     EXPECT_EQ(r.exit_code, 2) << where << ": " << r.err;
     EXPECT_EQ(r.err, "lsock: perf: perf needs HOST PORT, not a unix path\n");
   }
+  for (const std::vector<std::string>& args :
+       {std::vector<std::string>{"perf-server", "/tmp/lsock-x.sock", "9"},
+        std::vector<std::string>{"perf-server", "/tmp/lsock-x.sock"},
+        std::vector<std::string>{"perf-server", "@lsock-x"}}) {
+    const auto r = run(lsock(args));
+    EXPECT_EQ(r.exit_code, 2) << args[1] << ": " << r.err;
+    EXPECT_EQ(r.err, "lsock: perf-server: perf-server needs [ADDR] PORT, not a unix path\n");
+  }
+}
+
+TEST(PerfUsage, ServerBindFailureNamesTheAddress) {
+  auto taken = lsock::socket::bind(socket_type::tcp, "127.0.0.1", 0).value();
+  const std::string port = std::to_string(taken.local_endpoint().value().port());
+  const auto r = run(lsock({"perf-server", "127.0.0.1", port}));
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_NE(r.err.find("bind: Address already in use (127.0.0.1:" + port + ")"), std::string::npos)
+      << r.err;
 }
 
 /// The server's open descriptors and resident memory (KiB), from /proc.

@@ -119,7 +119,7 @@ TEST(StandardStreams, TcpConnectTextOutputToAFullDeviceFails) {
 TEST(StandardStreams, ListenerEndsSoonAfterItsReaderWithSigpipeIgnored) {
   // As under supervisors that ignore SIGPIPE: `head -1` takes the first event and exits; the
   // listener must notice and stop (exit 1) without waiting for --timeout.
-  for (const char* cmd : {"udp-listen", "tcp-listen"}) {
+  for (const char* cmd : {"udp-listen", "tcp-listen", "perf-server"}) {
     const auto t0 = steady_clock::now();
     auto r = shell(std::string("trap '' PIPE; set -o pipefail; \"$LSOCK\" --json ") + cmd +
                    " 127.0.0.1 0 --timeout 8 | head -1");

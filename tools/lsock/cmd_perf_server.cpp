@@ -6,11 +6,13 @@
 #include <memory>
 
 #include "address_checks.hpp"
+#include "bound_socket.hpp"
 #include "commands.hpp"
 #include "monotonic_time.hpp"
 #include "perf_report.hpp"
 #include "perf_tuning.hpp"
 #include "shared_options.hpp"
+#include "standard_streams.hpp"
 #include "stop_signal.hpp"
 #include "targets.hpp"
 #include "usage_error.hpp"
@@ -102,15 +104,21 @@ void perf_server::reject(pending_conn& c, std::string_view name, std::string_vie
   out_.event(std::move(ev), "rejected " + c.peer.to_string() + ": " + std::string(message));
 }
 
+/// What the wait watches: the listener, pending connections, the test's descriptors, then
+/// the stop wake pipe (Ctrl-C ends the wait at once) and, last, stdout's watch (a reader of
+/// stdout going away ends the server, as it ends the other listeners).
 void perf_server::collect_fds() {
   read_fds_.clear();
   read_fds_.push_back(listener_.fd());
   for (const auto& c : pending_) read_fds_.push_back(c.s.fd());
-  if (!test_) return;
-  read_fds_.push_back(test_->ctl.fd());
-  if (test_->ph == test_state::phase::attaching) {
-    for (const auto& u : test_->udp) read_fds_.push_back(u.fd());
+  if (test_) {
+    read_fds_.push_back(test_->ctl.fd());
+    if (test_->ph == test_state::phase::attaching) {
+      for (const auto& u : test_->udp) read_fds_.push_back(u.fd());
+    }
   }
+  read_fds_.push_back(stop_wake_fd());
+  read_fds_.push_back(stdout_watch_fd());
 }
 
 std::int64_t perf_server::wake_at() const {
@@ -353,6 +361,8 @@ int perf_server::run() {
       out_.failure(w.error());
       return 1;
     }
+    const auto ready = sel_.ready_read();
+    if (!ready.empty() && ready.back() == read_fds_.size() - 1) stdout_reader_gone();
     accept_all();
     for (auto it = pending_.begin(); it != pending_.end();) {
       const bool drop = serve_pending(*it);
@@ -374,17 +384,17 @@ int perf_server::run() {
 }
 
 int run(const perf_server_options& o, const output& out) {
+  // Before listen_target, whose "takes no PORT" would point at a form perf-server does not take.
+  if (!o.args.empty() && is_unix_address(o.args.front())) {
+    throw usage_error("perf-server needs [ADDR] PORT, not a unix path");
+  }
   const target where = listen_target(o.args, o.v6 ? "::" : "0.0.0.0");
-  if (is_unix_address(where.address)) throw usage_error("perf-server needs [ADDR] PORT");
   socket_options so;
   so.backlog = 128;
   so.prefer = family_choice(o.v4, o.v6);
   check_family(where.address, so.prefer);
-  auto listener = lsock::socket::bind(socket_type::tcp, where.address, where.port, so);
-  if (!listener) {
-    out.failure(listener.error());
-    return 1;
-  }
+  auto listener = bind_first_address(socket_type::tcp, where, so, deadline_after(o.timeout), out);
+  if (!listener) return 1;
   install_stop_handlers();
   if (auto local = listener->local_endpoint()) {
     json ev{{"event", "listening"}};
