@@ -81,12 +81,11 @@ int other_fd(lua_State* L, int at, int t, int table_idx) {
 /// Entries pushed before they are popped together: one lua_settop per batch, not per entry.
 constexpr lua_Integer gather_batch = 16;
 
-/// Collects the descriptors of the sockets (and requests) in the table at `idx`: -1 for closed
-/// sockets, finished requests, nil holes and for an entry the table listed before (so each is
-/// reported once, at its first position, as the original lsocket does), so indices still match
-/// the table.
-void gather(lua_State* L, int idx, select_state& st, std::vector<int>& fds) {
-  const auto n = static_cast<lua_Integer>(lua_rawlen(L, idx));
+/// Collects the descriptors of the sockets (and requests) in the table at `idx`, of length `n`: -1
+/// for closed sockets, finished requests, nil holes and for an entry the table listed before (so
+/// each is reported once, at its first position, as the original lsocket does), so indices still
+/// match the table.
+void gather(lua_State* L, int idx, lua_Integer n, select_state& st, std::vector<int>& fds) {
   fds.resize(static_cast<std::size_t>(n));
   if (++st.pass == 0) {  // wrapped: forget every old mark
     std::fill(st.seen.begin(), st.seen.end(), 0);
@@ -138,11 +137,22 @@ void gather(lua_State* L, int idx, select_state& st, std::vector<int>& fds) {
   }
 }
 
+/// select's arguments: the stack positions of the read and write tables (0: none), their
+/// lengths (read once per call), the timeout and how many arguments there were.
+struct select_args {
+  int read_idx = 0;
+  int write_idx = 0;
+  lua_Integer read_len = 0;
+  lua_Integer write_len = 0;
+  std::int64_t timeout_ms = -1;
+  int top = 0;
+};
+
 /// Both tables of one select call (either may be absent: index 0).
-void gather_tables(lua_State* L, int read_idx, int write_idx, select_state& st) {
+void gather_tables(lua_State* L, const select_args& a, select_state& st) {
   st.racing.clear();
-  if (read_idx != 0) gather(L, read_idx, st, st.read_fds);
-  if (write_idx != 0) gather(L, write_idx, st, st.write_fds);
+  if (a.read_idx != 0) gather(L, a.read_idx, a.read_len, st, st.read_fds);
+  if (a.write_idx != 0) gather(L, a.write_idx, a.write_len, st, st.write_fds);
 }
 
 /// The waiting half of select, run under lua_pcall: state, read table or nil, write table or
@@ -169,11 +179,11 @@ int select_wait(lua_State* L) {
 /// results are being read.
 constexpr lua_Integer presized_results = 8;
 
-/// A result table for the table at `idx` (0: none), sized for the common case of few ready
-/// entries. Returns its size (0 when there is no table at `idx`).
-lua_Integer new_result_table(lua_State* L, int idx) {
+/// A result table for a table of length `len` at `idx` (0: none), sized for the common case of
+/// few ready entries. Returns its size (0 when there is no table at `idx`).
+lua_Integer new_result_table(lua_State* L, int idx, lua_Integer len) {
   if (idx == 0) return 0;
-  const auto n = std::min(static_cast<lua_Integer>(lua_rawlen(L, idx)), presized_results);
+  const auto n = std::min(len, presized_results);
   lua_createtable(L, static_cast<int>(n), 0);
   return n;
 }
@@ -214,14 +224,6 @@ int protected_select(lua_State* L, select_state* st, bool shared, int read_idx, 
   return lua_gettop(L) - base;
 }
 
-/// select's arguments: the stack positions of the read and write tables (0: none) and the
-/// timeout.
-struct select_args {
-  int read_idx = 0;
-  int write_idx = 0;
-  std::int64_t timeout_ms = -1;
-};
-
 /// select([read [, write]] [, timeout]): tables (or nil) first, then an optional number.
 select_args check_select_args(lua_State* L) {
   const int nargs = lua_gettop(L);
@@ -238,49 +240,30 @@ select_args check_select_args(lua_State* L) {
   }
   a.timeout_ms = check_timeout_ms(L, pos);
   if (pos < nargs) luaL_argerror(L, pos + 1, "too many arguments");
+  if (a.read_idx != 0) a.read_len = static_cast<lua_Integer>(lua_rawlen(L, a.read_idx));
+  if (a.write_idx != 0) a.write_len = static_cast<lua_Integer>(lua_rawlen(L, a.write_idx));
+  a.top = nargs;
   return a;
 }
 
-int lsocket_select(lua_State* L) {
-  const auto [read_idx, write_idx, timeout_ms] = check_select_args(L);
+/// The shared state's wait: true when something is ready, false on timeout; a failure is kept
+/// in st.last_error (and reported as false with `failed` set), so no C++ object with a
+/// destructor is alive while Lua allocates the answer.
+bool wait_shared(select_state& st, const select_args& a, bool& failed) {
+  auto r = st.selector.wait(
+      a.read_idx != 0 ? std::span<const int>(st.read_fds) : std::span<const int>(),
+      a.write_idx != 0 ? std::span<const int>(st.write_fds) : std::span<const int>(), a.timeout_ms,
+      st.racing);
+  failed = !r;
+  if (!failed) return *r;
+  st.last_error = std::move(r).error();
+  return false;
+}
 
-  auto* st = static_cast<select_state*>(lua_touserdata(L, lua_upvalueindex(1)));
-  if (st->busy) {
-    // A finalizer, run by an allocation in an outer select, called select: the shared state
-    // still holds the outer call's results. Work on a private state instead.
-    st = new_select_state(L);
-    gather_tables(L, read_idx, write_idx, *st);
-    return protected_select(L, st, false, read_idx, write_idx, timeout_ms, false);
-  }
-  // The result tables first: their allocation may run finalizers (which may call select)
-  // before this call has put anything into the shared state. The first is also the empty
-  // table returned when only writers were given.
-  const int results = lua_gettop(L) + 1;
-  const lua_Integer read_room = new_result_table(L, read_idx);
-  if (read_idx == 0 && write_idx != 0) lua_createtable(L, 0, 0);
-  const lua_Integer write_room = new_result_table(L, write_idx);
-  // Arguments are checked (errors below name 'select').
-  gather_tables(L, read_idx, write_idx, *st);
-  bool ready = false;
-  bool failed = false;
-  {
-    auto r = st->selector.wait(
-        read_idx != 0 ? std::span<const int>(st->read_fds) : std::span<const int>(),
-        write_idx != 0 ? std::span<const int>(st->write_fds) : std::span<const int>(), timeout_ms,
-        st->racing);
-    if (!r) {
-      st->last_error = std::move(r).error();
-      failed = true;
-    } else {
-      ready = *r;
-    }
-  }
-  // Pushed from the state: no C++ object with a destructor is alive while Lua allocates.
-  if (failed) return push_error(L, st->last_error);
-  if (!ready || (read_idx == 0 && write_idx == 0)) {
-    lua_pushboolean(L, 0);  // timeout, or select(timeout): a sleep that ended
-    return 1;
-  }
+/// The ready entries into the result tables at `results` (and `results + 1`), presized to
+/// hold `read_room` / `write_room`; more than that are pushed protected.
+int push_ready_tables(lua_State* L, select_state* st, const select_args& a, int results,
+                      lua_Integer read_room, lua_Integer write_room) {
   const auto ready_read = st->selector.ready_read();
   const auto ready_write = st->selector.ready_write();
   if (static_cast<lua_Integer>(ready_read.size()) > read_room ||
@@ -288,15 +271,40 @@ int lsocket_select(lua_State* L) {
     // More ready than the tables hold: push them protected, as growing a table allocates.
     lua_settop(L, results - 1);
     lua_pushvalue(L, lua_upvalueindex(1));
-    return protected_select(L, st, true, read_idx, write_idx, timeout_ms, true);
+    return protected_select(L, st, true, a.read_idx, a.write_idx, a.timeout_ms, true);
   }
-  if (read_idx != 0) fill_ready(L, read_idx, results, ready_read);
-  if (write_idx == 0) {
-    lua_settop(L, results);
+  if (a.read_idx != 0) fill_ready(L, a.read_idx, results, ready_read);
+  if (a.write_idx == 0) return 1;  // the read result is the top of the stack
+  fill_ready(L, a.write_idx, results + 1, ready_write);
+  return 2;
+}
+
+int lsocket_select(lua_State* L) {
+  const select_args a = check_select_args(L);
+  auto* st = static_cast<select_state*>(lua_touserdata(L, lua_upvalueindex(1)));
+  if (st->busy) {
+    // A finalizer, run by an allocation in an outer select, called select: the shared state
+    // still holds the outer call's results. Work on a private state instead.
+    st = new_select_state(L);
+    gather_tables(L, a, *st);
+    return protected_select(L, st, false, a.read_idx, a.write_idx, a.timeout_ms, false);
+  }
+  // The result tables first: their allocation may run finalizers (which may call select)
+  // before this call has put anything into the shared state. The first is also the empty
+  // table returned when only writers were given.
+  const int results = a.top + 1;
+  const lua_Integer read_room = new_result_table(L, a.read_idx, a.read_len);
+  if (a.read_idx == 0 && a.write_idx != 0) lua_createtable(L, 0, 0);
+  const lua_Integer write_room = new_result_table(L, a.write_idx, a.write_len);
+  gather_tables(L, a, *st);  // checks the entries (errors name 'select')
+  bool failed = false;
+  const bool ready = wait_shared(*st, a, failed);
+  if (failed) return push_error(L, st->last_error);
+  if (!ready || (a.read_idx == 0 && a.write_idx == 0)) {
+    lua_pushboolean(L, 0);  // timeout, or select(timeout): a sleep that ended
     return 1;
   }
-  fill_ready(L, write_idx, results + 1, ready_write);
-  return 2;
+  return push_ready_tables(L, st, a, results, read_room, write_room);
 }
 
 }  // namespace
