@@ -79,7 +79,7 @@ socket::socket(socket&& o) noexcept
 
 socket& socket::operator=(socket&& o) noexcept {
   if (this != &o) {
-    (void)close();
+    if (fd_ >= 0 || race_) (void)close();
     fd_ = std::exchange(o.fd_, -1);
     family_ = o.family_;
     type_ = o.type_;
@@ -92,7 +92,10 @@ socket& socket::operator=(socket&& o) noexcept {
   return *this;
 }
 
-socket::~socket() { (void)close(); }
+// Most sockets destroyed are moved-from temporaries: nothing to close, no result to build.
+socket::~socket() {
+  if (fd_ >= 0 || race_) (void)close();
+}
 
 result<socket> socket::bind(socket_type type, std::string_view address, int port,
                             const socket_options& opts) {
