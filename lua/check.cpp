@@ -157,6 +157,7 @@ void check_socket_args(lua_State* L, bool is_bind, socket_args& a) {
   }
   a.port = check_port(L, top, is_unix);
   ++top;
+  if (top > lua_gettop(L)) return;  // connect(address, port): nothing optional follows
   if (lua_type(L, top) == LUA_TTABLE) {
     read_options(L, top, a);
     return;
