@@ -65,6 +65,11 @@ result<bool> selector::wait(std::span<const int> read_fds, std::span<const int> 
   return wait_fds(read_fds, write_fds, timeout_ms);
 }
 
+result<bool> selector::wait_unchanged(std::span<const int> read_fds, std::span<const int> write_fds,
+                                      std::int64_t timeout_ms) {
+  return wait_fds(read_fds, write_fds, timeout_ms, true);
+}
+
 /// The wait with sockets whose connect races: each round moves every race on, hides the
 /// racing sockets' own entries, watches their attempts (extra write entries after the
 /// caller's) and wakes when the next attempt is due. Each round ends with an attempt finished,
@@ -107,13 +112,13 @@ result<bool> selector::wait_racing(std::span<const int> read_fds, std::span<cons
 }
 
 result<bool> selector::wait_fds(std::span<const int> read_fds, std::span<const int> write_fds,
-                                std::int64_t timeout_ms) {
+                                std::int64_t timeout_ms, bool unchanged) {
   ready_read_.clear();
   ready_write_.clear();
   if (!epoll_ && read_fds.size() + write_fds.size() >= detail::epoll_min_fds) {
     epoll_ = std::make_unique<detail::epoll_set>();
   }
-  bool use_epoll = epoll_ && epoll_->prepare(read_fds, write_fds);
+  bool use_epoll = epoll_ && epoll_->prepare(read_fds, write_fds, unchanged);
   std::size_t readers = 0;
   if (!use_epoll) {
     readers = fill_pollfds(read_fds, write_fds);

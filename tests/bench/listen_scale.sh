@@ -139,7 +139,7 @@ case $mode in
         done
         python3 - "$tmp/cg.$rounds" "$tmp/cg.$((2 * rounds))" "$rounds" "${names[$b]}" "$k" <<'PY'
 import re, sys
-def totals(path):  # total instructions, and the calls of lsock::selector::wait
+def totals(path):  # total instructions, and the calls of lsock::selector::wait / wait_unchanged
     names, ir, waits, callee = {}, 0, 0, ""
     for line in open(path):
         if line.startswith("summary:"):
@@ -149,7 +149,8 @@ def totals(path):  # total instructions, and the calls of lsock::selector::wait
             if m.group(2): names[m.group(1)] = m.group(2).strip()
             callee = names.get(m.group(1), "") if line.startswith("cfn") else ""
             continue
-        if line.startswith("calls=") and callee.startswith("lsock::selector::wait("):
+        if line.startswith("calls=") and callee.startswith(
+                ("lsock::selector::wait(", "lsock::selector::wait_unchanged(")):
             waits += int(line.split()[0][6:])
     return ir, waits
 (i1, w1), (i2, w2) = totals(sys.argv[1]), totals(sys.argv[2])

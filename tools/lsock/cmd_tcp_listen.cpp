@@ -167,7 +167,7 @@ class listener {
       if (o_.count > 0 && t_.connections >= o_.count) accepting_ = false;
       if (!accepting_ && clients_.empty()) return std::string_view("count");
       const bool listen_now = accepting_ && now_ns() >= accept_paused_until_;
-      read_fds_[listen_pos] = listen_now ? sock_.fd() : -1;
+      read_fds_.set(listen_pos, listen_now ? sock_.fd() : -1);
       std::int64_t until = deadline;
       if (accepting_ && !listen_now && (until == 0 || accept_paused_until_ < until)) {
         until = accept_paused_until_;
@@ -280,7 +280,7 @@ class listener {
     entry& e = *clients_.get(slot);
     const client& c = e.c;
     const bool reads = !c.peer_done && c.pending.size() < max_pending;
-    read_fds_[first_client_pos + slot] = reads ? c.sock.fd() : -1;
+    read_fds_.set(first_client_pos + slot, reads ? c.sock.fd() : -1);
     if (!c.pending.empty() && e.write_pos == no_pos) {
       e.write_pos = write_fds_.size();
       write_fds_.push_back(c.sock.fd());
@@ -294,7 +294,7 @@ class listener {
   void unwatch_write(entry& e) {
     const std::size_t last = write_fds_.size() - 1;
     if (e.write_pos != last) {
-      write_fds_[e.write_pos] = write_fds_[last];
+      write_fds_.set(e.write_pos, write_fds_[last]);
       write_slot_[e.write_pos] = write_slot_[last];
       clients_.get(write_slot_[last])->write_pos = e.write_pos;
     }
@@ -308,7 +308,7 @@ class listener {
     entry& e = *clients_.get(slot);
     emit_closed(out_, e.c, reason);
     if (e.write_pos != no_pos) unwatch_write(e);
-    read_fds_[first_client_pos + slot] = -1;
+    read_fds_.set(first_client_pos + slot, -1);
     clients_.erase(slot);
   }
 
@@ -326,8 +326,8 @@ class listener {
   slot_table<entry> clients_;
   totals t_;
   selector sel_;
-  std::vector<int> read_fds_;            ///< see listen_pos ... first_client_pos
-  std::vector<int> write_fds_;           ///< the clients with echo bytes waiting
+  watch_table read_fds_;                 ///< see listen_pos ... first_client_pos
+  watch_table write_fds_;                ///< the clients with echo bytes waiting
   std::vector<std::size_t> write_slot_;  ///< write_fds_[i] is slot write_slot_[i]'s
   std::vector<std::size_t> ready_;       ///< this round's ready slots
   bool accepting_ = true;

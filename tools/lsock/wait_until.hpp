@@ -6,6 +6,8 @@
 #include <lsock/result.hpp>
 #include <span>
 
+#include "watch_table.hpp"
+
 namespace lsock::cli {
 
 /// Waits for readiness until the deadline (0: none). Once the stop handlers are installed, a
@@ -15,11 +17,12 @@ namespace lsock::cli {
 result<bool> wait_until(selector& sel, std::span<const int> read_fds,
                         std::span<const int> write_fds, std::int64_t deadline_ns);
 
-/// wait_until() for a loop over many descriptors: `read_fds` already holds stop_wake_fd() at a
+/// wait_until() for a loop over many descriptors: `reads` already holds stop_wake_fd() at a
 /// position the caller chose (it ignores that index in ready_read()), so the table is not
-/// copied per call and the selector sees the same table every time. Same Ctrl-C and deadline
-/// semantics; without the stop handlers (stop_wake_fd() == -1) it waits in 100 ms slices.
-result<bool> wait_until_woken(selector& sel, std::span<const int> read_fds,
-                              std::span<const int> write_fds, std::int64_t deadline_ns);
+/// copied per call, and when neither table changed since the last wait the selector is told so
+/// and does not compare them with what it watched before. Same Ctrl-C and deadline semantics;
+/// without the stop handlers (stop_wake_fd() == -1) it waits in 100 ms slices.
+result<bool> wait_until_woken(selector& sel, watch_table& reads, watch_table& writes,
+                              std::int64_t deadline_ns);
 
 }  // namespace lsock::cli

@@ -46,13 +46,20 @@ class selector {
   result<bool> wait(std::span<const int> read_fds, std::span<const int> write_fds,
                     std::int64_t timeout_ms, std::span<socket* const> connecting = {});
 
+  /// wait() for a caller that knows both tables hold exactly what they held at this selector's
+  /// previous wait (an event loop that records its own changes, as the CLI's listeners do):
+  /// the comparison of the tables is skipped, so with a large table a call costs what is ready,
+  /// not what is watched. No racing sockets. A caller that is wrong about it misses events.
+  result<bool> wait_unchanged(std::span<const int> read_fds, std::span<const int> write_fds,
+                              std::int64_t timeout_ms);
+
   /// After wait() returned true: indices into read_fds / write_fds that are ready, ascending.
   [[nodiscard]] std::span<const std::size_t> ready_read() const noexcept { return ready_read_; }
   [[nodiscard]] std::span<const std::size_t> ready_write() const noexcept { return ready_write_; }
 
  private:
   result<bool> wait_fds(std::span<const int> read_fds, std::span<const int> write_fds,
-                        std::int64_t timeout_ms);
+                        std::int64_t timeout_ms, bool unchanged = false);
   result<bool> wait_racing(std::span<const int> read_fds, std::span<const int> write_fds,
                            std::int64_t timeout_ms, std::span<socket* const> connecting);
   std::size_t fill_pollfds(std::span<const int> read_fds, std::span<const int> write_fds);

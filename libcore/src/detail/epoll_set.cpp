@@ -28,7 +28,8 @@ std::size_t live_count(std::span<const int> fds) noexcept {
 
 epoll_set::~epoll_set() { drop(); }
 
-bool epoll_set::prepare(std::span<const int> read_fds, std::span<const int> write_fds) {
+bool epoll_set::prepare(std::span<const int> read_fds, std::span<const int> write_fds,
+                        bool unchanged) {
   if (fork_gen_ != fork_generation()) {
     // A child shares the parent's epoll instance: changing it would change the parent's. Close
     // our copy (that touches nothing of the parent's) and start afresh.
@@ -50,8 +51,12 @@ bool epoll_set::prepare(std::span<const int> read_fds, std::span<const int> writ
     last_live_ = last_live_reads_ + live_count(write_fds);
     return false;
   }
-  const bool reads_same = same_fds(read_fds, last_read_);
-  const bool writes_same = same_fds(write_fds, last_write_);
+  // A caller's word that nothing changed is taken only where the sizes agree (its first
+  // large table, for one, was never seen here).
+  const bool trusted =
+      unchanged && read_fds.size() == last_read_.size() && write_fds.size() == last_write_.size();
+  const bool reads_same = trusted || same_fds(read_fds, last_read_);
+  const bool writes_same = trusted || same_fds(write_fds, last_write_);
   if (reads_same && writes_same) {
     if (valid_ && gone_gen_ == fd_gone_generation()) return true;  // the common case
     if (valid_) return recheck_gone();

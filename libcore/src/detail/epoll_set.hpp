@@ -30,7 +30,10 @@ class epoll_set {
   /// Brings the set in line with this call's tables. True: wait through wait(). False: poll()
   /// this call (the set is too small, seen for the first time, changing too much, or epoll
   /// refused a descriptor — poll() reports those, e.g. POLLNVAL).
-  bool prepare(std::span<const int> read_fds, std::span<const int> write_fds);
+  /// `unchanged`: the caller knows the tables are those of its previous call (the comparison is
+  /// skipped when their sizes agree).
+  bool prepare(std::span<const int> read_fds, std::span<const int> write_fds,
+               bool unchanged = false);
 
   /// wait() found only registrations that no longer match their descriptor: poll this call.
   static constexpr int lost_trust = -2;
