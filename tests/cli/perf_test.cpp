@@ -248,6 +248,7 @@ TEST(PerfRobust, GarbageOnTheControlPortIsAnErrorAndTheServerServesOn) {
     (void)c.read_all();
   }
   json ev = next_problem(s);
+  EXPECT_EQ(ev["op"], "protocol") << ev;
   EXPECT_EQ(ev["name"], "EPROTO") << ev;
   EXPECT_NE(ev["message"].get<std::string>().find("garbage"), std::string::npos) << ev;
   EXPECT_EQ(ev["client"]["addr"], "127.0.0.1");
@@ -330,9 +331,12 @@ TEST(PerfRobust, SecondClientIsBusy) {
   auto second = perf(s.port, {"-t", "0.2"});
   EXPECT_EQ(second.exit_code, 1);
   EXPECT_NE(second.err.find("busy"), std::string::npos) << second.err;
+  // A failure of perf's control protocol has op "protocol": the line does not say perf twice.
+  EXPECT_EQ(second.err.rfind("lsock: perf: protocol: ", 0), 0u) << second.err;
   const auto errs = parse_lines(second.out);
   ASSERT_EQ(errs.size(), 1u) << second.out;
   EXPECT_EQ(errs[0]["event"], "error");
+  EXPECT_EQ(errs[0]["op"], "protocol");
   EXPECT_EQ(errs[0]["name"], "EBUSY");
   EXPECT_EQ(next_problem(s)["reason"], "busy");
   EXPECT_EQ(first.finish().exit_code, 0);
@@ -365,6 +369,7 @@ TEST(PerfRobust, ServerDyingMidTestFailsTheClient) {
     const run_result r = client.finish(4000);
     EXPECT_EQ(r.exit_code, 1) << mode << r.err;
     EXPECT_NE(r.err.find("lsock: perf: "), std::string::npos) << r.err;
+    EXPECT_EQ(r.err.find("perf: perf:"), std::string::npos) << r.err;
     EXPECT_NE(r.err.find("vanished"), std::string::npos) << r.err;
     EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(3));
   }
