@@ -313,6 +313,35 @@ TEST(PerfRobust, HalfAMessageThenCloseIsReported) {
   EXPECT_EQ(r.exit_code, 0) << r.err;
 }
 
+// A connection the server turns away is one `rejected` event (reason, message, client), not an
+// `error` event beside it: garbage at once, and an iperf3 client's 37-byte cookie (no complete
+// message) after the 5 s the server waits for one. Neither is a failure of the server: stderr
+// stays quiet.
+TEST(PerfRobust, ABadClientIsOneRejectedEvent) {
+  server s({"-c", "1"});
+  raw_client silent(s.port);
+  silent.send(std::string(36, 'a') + '\0');  // what iperf3 -c sends first
+  raw_client garbage(s.port);
+  garbage.send("GET / HTTP/1.0\r\n\r\n");
+  std::vector<json> problems{next_problem(s), next_problem(s)};
+  for (const json& ev : problems) {
+    EXPECT_EQ(ev["event"], "rejected") << ev;
+    EXPECT_EQ(ev["reason"], "EPROTO") << ev;
+    EXPECT_EQ(ev["client"]["addr"], "127.0.0.1") << ev;
+  }
+  EXPECT_NE(problems[0].value("message", "").find("garbage"), std::string::npos) << problems[0];
+  EXPECT_NE(problems[1].value("message", "").find("no complete message in time"), std::string::npos)
+      << problems[1];
+  auto r = perf(s.port, {"-t", "0.2"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  const run_result rest = s.bg.finish();
+  for (const json& ev : parse_lines(rest.out)) {
+    EXPECT_NE(ev["event"], "error") << ev;
+    EXPECT_NE(ev["event"], "rejected") << ev;
+  }
+  EXPECT_EQ(rest.err, "");
+}
+
 TEST(PerfRobust, AnotherVersionIsToldSo) {
   server s;
   raw_client c(s.port);
