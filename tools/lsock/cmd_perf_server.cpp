@@ -274,7 +274,7 @@ void perf_server::on_control() {
   for (;;) {
     auto m = test_->ctl.poll();
     if (!m) {
-      abandon(library_error("perf", m.error().code,
+      abandon(library_error("protocol", m.error().code,
                             "the client vanished mid-test (" + m.error().message + ")"));
       return;
     }
@@ -379,7 +379,7 @@ int perf_server::run() {
     }
     if (test_) check_progress();
   }
-  if (test_) abandon(library_error("perf", EINTR, "the server is stopping"));
+  if (test_) abandon(library_error("test", EINTR, "the server is stopping"));
   return 0;
 }
 
