@@ -288,6 +288,16 @@ TEST(PerfReport, RoundedTimesPrintAsTheirDecimals) {
   EXPECT_EQ(cli::round_to(941234567.6, 1), 941234568.0);
 }
 
+// iperf3's "%6.2f-%-6.2f sec", with as many more decimals (up to 6) as it takes for a short
+// interval's ends to differ: a last interval of 3 ms reads 1.000-1.003, not 1.00-1.00.
+TEST(PerfReport, IntervalEndsAlwaysDiffer) {
+  EXPECT_EQ(cli::span_text(0, 1), "  0.00-1.00   sec");
+  EXPECT_EQ(cli::span_text(9.5, 10.25), "  9.50-10.25  sec");
+  EXPECT_EQ(cli::span_text(1.0, 1.003), " 1.000-1.003  sec");
+  EXPECT_EQ(cli::span_text(1.0, 1.0004), "1.0000-1.0004 sec");
+  EXPECT_EQ(cli::span_text(2.0, 2.0000001), "2.000000-2.000000 sec");
+}
+
 TEST(PerfReport, EndEventKeepsCountsBeyond32Bits) {
   cli::perf_params p;
   const cli::json big{{"bytes", 5'000'000'000ULL},

@@ -41,13 +41,13 @@ std::string id_text(const std::string& id) {
   return buf;
 }
 
+}  // namespace
+
 std::string span_text(double a, double b) {
   char buf[40];
   (void)std::snprintf(buf, sizeof buf, "%6.2f-%-6.2f sec", a, b);
   return buf;
 }
-
-}  // namespace
 
 std::string bytes_text(double bytes) {
   static const char* const units[4] = {"Bytes", "KBytes", "MBytes", "GBytes"};
