@@ -119,6 +119,36 @@ TEST_F(DnsCli, HostsNamesConnect) {
   EXPECT_NE(sent.out.find("[::1]:9"), std::string::npos) << sent.out;
 }
 
+/// What stderr's one line says after "HOST: ", or "" when it does not name the host.
+std::string after_host(const run_result& r, const std::string& host) {
+  const auto at = r.err.find(host + ": ");
+  return at == std::string::npos ? std::string() : r.err.substr(at + host.size() + 2);
+}
+
+// A lookup the resolver fails (here: the silent server's query times out after 1 s, RES_OPTIONS
+// overriding resolv.conf's 10 s) reads the same in every command, resolver code name included.
+TEST_F(DnsCli, AFailedLookupIsWordedAlikeByEveryCommand) {
+  const std::string host = "nowhere.example";
+  auto with_short_dns = [](std::vector<std::string> args) {
+    args = lsock(std::move(args));
+    args.insert(args.begin(), {"/usr/bin/env", "RES_OPTIONS=timeout:1 attempts:1"});
+    return args;
+  };
+  const auto resolve = run(with_short_dns({"resolve", host, "--timeout", "5"}));
+  EXPECT_EQ(resolve.exit_code, 1);
+  const std::string wording = after_host(resolve, host);
+  EXPECT_NE(wording.find(" (EAI_"), std::string::npos) << resolve.err;
+  for (const auto& args :
+       {std::vector<std::string>{"tcp-ping", host, "9", "-c", "1", "--timeout", "5"},
+        std::vector<std::string>{"tcp-connect", host, "9", "--timeout", "5"},
+        std::vector<std::string>{"udp-send", host, "9", "x"}}) {
+    const auto r = run(with_short_dns(args));
+    EXPECT_EQ(r.exit_code, 1) << args[0];
+    EXPECT_EQ(r.err.find('\n'), r.err.size() - 1) << r.err;
+    EXPECT_EQ(after_host(r, host), wording) << r.err;
+  }
+}
+
 struct interrupt_case {
   const char* label;
   std::vector<std::string> args;

@@ -34,6 +34,9 @@ TEST(Ifaces, ShowsLoopback) {
   auto none = run(lsock({"--json", "ifaces", "nosuchif0"}));
   EXPECT_EQ(none.exit_code, 1);
   EXPECT_EQ(parse(none.out)["error"]["name"], "ENODEV");
+  // The op libcore gives the same failure of --iface NAME in the other commands.
+  EXPECT_EQ(parse(none.out)["error"]["op"], "interface");
+  EXPECT_EQ(none.err, "lsock: ifaces: interface: no such interface: nosuchif0\n");
   EXPECT_EQ(count_lines(none.err), 1);
 }
 

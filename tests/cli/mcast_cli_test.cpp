@@ -180,5 +180,26 @@ TEST_F(McastCliVeth, LinkLocalGroupWithoutIfaceIsAUsageError) {
   EXPECT_EQ(zoned.exit_code, 0) << zoned.err;
 }
 
+// --iface wins over a group's zone (README's interface table): the group is shown without the
+// zone it did not use, the interface it did use after "on"; a zone alone is used and shown.
+TEST_F(McastCliVeth, AZoneThatIfaceOverridesIsNotShown) {
+  auto text = run(lsock({"mcast-join", "ff02::1234%v0", "0", "--iface", "v1", "--timeout", "0.1"}));
+  EXPECT_EQ(text.exit_code, 0) << text.err;
+  const std::string first = text.out.substr(0, text.out.find('\n'));
+  EXPECT_EQ(first.rfind("joined ff02::1234 port ", 0), 0u) << first;
+  EXPECT_EQ(first.substr(first.size() - 6), " on v1") << first;
+  EXPECT_EQ(text.out.find("%v0"), std::string::npos) << text.out;
+  auto doc = run(
+      lsock({"--json", "mcast-join", "ff02::1234%v0", "0", "--iface", "v1", "--timeout", "0.1"}));
+  EXPECT_EQ(doc.exit_code, 0) << doc.err;
+  const auto events = parse_lines(doc.out);
+  ASSERT_FALSE(events.empty()) << doc.out;
+  EXPECT_EQ(events[0]["group"], "ff02::1234") << doc.out;
+  EXPECT_EQ(events[0]["iface"], "v1") << doc.out;
+  auto zoned = run(lsock({"mcast-join", "ff02::1234%v0", "0", "--timeout", "0.1"}));
+  EXPECT_EQ(zoned.exit_code, 0) << zoned.err;
+  EXPECT_EQ(zoned.out.rfind("joined ff02::1234%v0 port ", 0), 0u) << zoned.out;
+}
+
 }  // namespace
 }  // namespace lsock::test

@@ -228,10 +228,10 @@ struct raw_client {
   }
 };
 
-/// The next `error` or `rejected` event of the server.
-json next_problem(server& s) {
+/// The next `error` or `rejected` event of the server, each line awaited up to `timeout_ms`.
+json next_problem(server& s, int timeout_ms = 5000) {
   for (int i = 0; i < 20; ++i) {
-    const std::string line = s.bg.next_line(5000);
+    const std::string line = s.bg.next_line(timeout_ms);
     if (line.empty()) break;
     json ev = parse(line);
     if (ev["event"] == "error" || ev["event"] == "rejected") return ev;
@@ -240,7 +240,7 @@ json next_problem(server& s) {
   return {};
 }
 
-TEST(PerfRobust, GarbageOnTheControlPortIsAnErrorAndTheServerServesOn) {
+TEST(PerfRobust, GarbageOnTheControlPortIsRejectedAndTheServerServesOn) {
   server s({"-c", "1"});
   {
     raw_client c(s.port);
@@ -248,7 +248,8 @@ TEST(PerfRobust, GarbageOnTheControlPortIsAnErrorAndTheServerServesOn) {
     (void)c.read_all();
   }
   json ev = next_problem(s);
-  EXPECT_EQ(ev["name"], "EPROTO") << ev;
+  EXPECT_EQ(ev["event"], "rejected") << ev;
+  EXPECT_EQ(ev["reason"], "EPROTO") << ev;
   EXPECT_NE(ev["message"].get<std::string>().find("garbage"), std::string::npos) << ev;
   EXPECT_EQ(ev["client"]["addr"], "127.0.0.1");
   auto r = perf(s.port, {"-t", "0.2"});
@@ -287,6 +288,16 @@ TEST(PerfReport, RoundedTimesPrintAsTheirDecimals) {
   EXPECT_EQ(cli::round_to(941234567.6, 1), 941234568.0);
 }
 
+// iperf3's "%6.2f-%-6.2f sec", with as many more decimals (up to 6) as it takes for a short
+// interval's ends to differ: a last interval of 3 ms reads 1.000-1.003, not 1.00-1.00.
+TEST(PerfReport, IntervalEndsAlwaysDiffer) {
+  EXPECT_EQ(cli::span_text(0, 1), "  0.00-1.00   sec");
+  EXPECT_EQ(cli::span_text(9.5, 10.25), "  9.50-10.25  sec");
+  EXPECT_EQ(cli::span_text(1.0, 1.003), " 1.000-1.003  sec");
+  EXPECT_EQ(cli::span_text(1.0, 1.0004), "1.0000-1.0004 sec");
+  EXPECT_EQ(cli::span_text(2.0, 2.0000001), "2.000000-2.000000 sec");
+}
+
 TEST(PerfReport, EndEventKeepsCountsBeyond32Bits) {
   cli::perf_params p;
   const cli::json big{{"bytes", 5'000'000'000ULL},
@@ -312,6 +323,35 @@ TEST(PerfRobust, HalfAMessageThenCloseIsReported) {
   EXPECT_EQ(r.exit_code, 0) << r.err;
 }
 
+// A connection the server turns away is one `rejected` event (reason, message, client), not an
+// `error` event beside it: garbage at once, and an iperf3 client's 37-byte cookie (no complete
+// message) after the 5 s the server waits for one. Neither is a failure of the server: stderr
+// stays quiet.
+TEST(PerfRobust, ABadClientIsOneRejectedEvent) {
+  server s({"-c", "1"});
+  raw_client silent(s.port);
+  silent.send(std::string(36, 'a') + '\0');  // what iperf3 -c sends first
+  raw_client garbage(s.port);
+  garbage.send("GET / HTTP/1.0\r\n\r\n");
+  std::vector<json> problems{next_problem(s), next_problem(s, 8000)};
+  for (const json& ev : problems) {
+    EXPECT_EQ(ev["event"], "rejected") << ev;
+    EXPECT_EQ(ev["reason"], "EPROTO") << ev;
+    EXPECT_EQ(ev["client"]["addr"], "127.0.0.1") << ev;
+  }
+  EXPECT_NE(problems[0].value("message", "").find("garbage"), std::string::npos) << problems[0];
+  EXPECT_NE(problems[1].value("message", "").find("no complete message in time"), std::string::npos)
+      << problems[1];
+  auto r = perf(s.port, {"-t", "0.2"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  const run_result rest = s.bg.finish();
+  for (const json& ev : parse_lines(rest.out)) {
+    EXPECT_NE(ev["event"], "error") << ev;
+    EXPECT_NE(ev["event"], "rejected") << ev;
+  }
+  EXPECT_EQ(rest.err, "");
+}
+
 TEST(PerfRobust, AnotherVersionIsToldSo) {
   server s;
   raw_client c(s.port);
@@ -330,9 +370,12 @@ TEST(PerfRobust, SecondClientIsBusy) {
   auto second = perf(s.port, {"-t", "0.2"});
   EXPECT_EQ(second.exit_code, 1);
   EXPECT_NE(second.err.find("busy"), std::string::npos) << second.err;
+  // A failure of perf's control protocol has op "protocol": the line does not say perf twice.
+  EXPECT_EQ(second.err.rfind("lsock: perf: protocol: ", 0), 0u) << second.err;
   const auto errs = parse_lines(second.out);
   ASSERT_EQ(errs.size(), 1u) << second.out;
   EXPECT_EQ(errs[0]["event"], "error");
+  EXPECT_EQ(errs[0]["op"], "protocol");
   EXPECT_EQ(errs[0]["name"], "EBUSY");
   EXPECT_EQ(next_problem(s)["reason"], "busy");
   EXPECT_EQ(first.finish().exit_code, 0);
@@ -365,6 +408,7 @@ TEST(PerfRobust, ServerDyingMidTestFailsTheClient) {
     const run_result r = client.finish(4000);
     EXPECT_EQ(r.exit_code, 1) << mode << r.err;
     EXPECT_NE(r.err.find("lsock: perf: "), std::string::npos) << r.err;
+    EXPECT_EQ(r.err.find("perf: perf:"), std::string::npos) << r.err;
     EXPECT_NE(r.err.find("vanished"), std::string::npos) << r.err;
     EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(3));
   }

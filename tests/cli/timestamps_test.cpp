@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <ctime>
+#include <lsock/lsock.hpp>
 
 #include "cli_support.hpp"
 
@@ -82,6 +83,58 @@ TEST(Timestamps, TimestampsFlagPrefixesTextEvents) {
   EXPECT_EQ(lines, 2u) << r.out;
   auto plain = run(lsock({"udp-listen", "127.0.0.1", "0", "--timeout", "0.1"}));
   EXPECT_EQ(plain.out.rfind("listening", 0), 0u) << plain.out;
+}
+
+/// Every line of `out` that is not blank starts with an RFC 3339 time and a space; the count of
+/// such lines.
+std::size_t expect_every_line_stamped(const std::string& out) {
+  std::size_t stamped = 0;
+  std::size_t start = 0;
+  while (start < out.size()) {
+    const auto nl = out.find('\n', start);
+    const std::string line = out.substr(start, nl - start);
+    start = nl == std::string::npos ? out.size() : nl + 1;
+    if (line.empty()) continue;
+    EXPECT_GT(parse_ts(line.substr(0, line.find(' '))), 0) << "not stamped: " << line;
+    ++stamped;
+  }
+  return stamped;
+}
+
+/// A TCP listener on 127.0.0.1 that never accepts: connects complete in its backlog.
+struct backlog_listener {
+  lsock::socket s;
+  int port = 0;
+  backlog_listener() {
+    auto b = lsock::socket::bind(socket_type::tcp, "127.0.0.1", 0);
+    EXPECT_TRUE(b.has_value());
+    if (b) s = std::move(*b);
+    port = s.local_endpoint().value().port();
+  }
+};
+
+// The statistics block of tcp-ping and the lines of probe are stamped like the events before
+// them (udp-listen's and tcp-listen's summary lines are events already).
+TEST(Timestamps, TimestampsFlagStampsSummaryLinesToo) {
+  backlog_listener l;
+  const std::string port = std::to_string(l.port);
+  auto ping = run(lsock({"--timestamps", "tcp-ping", "127.0.0.1", port, "-c", "1"}));
+  ASSERT_EQ(ping.exit_code, 0) << ping.err;
+  EXPECT_GE(expect_every_line_stamped(ping.out), 5u) << ping.out;  // header, probe, 3 stats
+  auto probe = run(lsock({"--timestamps", "probe", "127.0.0.1", port}));
+  ASSERT_EQ(probe.exit_code, 0) << probe.err;
+  EXPECT_GE(expect_every_line_stamped(probe.out), 2u) << probe.out;
+}
+
+TEST(Timestamps, TimestampsFlagStampsPerfReport) {
+  background server(lsock({"--json", "perf-server", "127.0.0.1", "0"}));
+  const int port = first_event_port(server);
+  ASSERT_GT(port, 0);
+  auto r = run(
+      lsock({"--timestamps", "perf", "127.0.0.1", std::to_string(port), "-t", "0.3", "-i", "0.1"}),
+      {}, 20000);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_GE(expect_every_line_stamped(r.out), 8u) << r.out;
 }
 
 }  // namespace

@@ -112,7 +112,7 @@ void describe_app(CLI::App& app, global_flags& flags) {
       "Example: lsock resolve localhost");
   app.add_flag("--json", flags.json, "Machine-readable output (JSON / JSON Lines)");
   app.add_flag("--timestamps", flags.timestamps,
-               "Start each event line with its time (RFC 3339 UTC, as JSON events' ts)");
+               "Start each line of text output with its time (RFC 3339 UTC, as JSON events' ts)");
   // Let global options follow the subcommand too: `lsock ifaces --json`.
   app.fallthrough();
   app.require_subcommand(1);

@@ -23,6 +23,13 @@ struct mcast_join_options {
   receive_limits limits;
 };
 
+/// The group as joined: --iface wins over a zone (ff02::1%v0 --iface v1 joins on v1), so a zone
+/// it overrode is not shown; " on IFACE" says where.
+std::string shown_group(const mcast_join_options& o) {
+  if (o.iface.empty()) return o.group;
+  return o.group.substr(0, o.group.find('%'));
+}
+
 int run(const mcast_join_options& o, const output& out) {
   check_group(o.group);
   const int port = parse_port(o.port);
@@ -37,13 +44,13 @@ int run(const mcast_join_options& o, const output& out) {
     out.failure(s.error());
     return 1;
   }
-  json ev{{"event", "joined"}, {"group", o.group}};
+  json ev{{"event", "joined"}, {"group", shown_group(o)}};
   if (auto local = s->local_endpoint()) {
     ev["port"] = local->port();
     ev["family"] = std::string(family_name(local->family()));
   }
   if (!o.iface.empty()) ev["iface"] = o.iface;
-  out.event(ev, "joined " + o.group + " port " + ev["port"].dump() +
+  out.event(ev, "joined " + ev["group"].get<std::string>() + " port " + ev["port"].dump() +
                     (o.iface.empty() ? "" : " on " + o.iface));
   return receive_datagrams(*s, o.limits, out);
 }

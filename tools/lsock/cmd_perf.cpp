@@ -195,7 +195,7 @@ result<void> perf_client::attach_udp(const std::string& addr, const json& ports,
     if (!w) return w.error();
     if (*w) return await_start();
   }
-  return library_error("perf", ETIMEDOUT, "the server never heard the UDP streams");
+  return library_error("stream", ETIMEDOUT, "the server never heard the UDP streams");
 }
 
 result<void> perf_client::await_start() {
@@ -234,7 +234,7 @@ result<bool> perf_client::run_test() {
 result<void> perf_client::wait_streams_done() {
   const auto until = deadline_after(setup_s);
   while (!meter_.all_done()) {
-    if (passed(until)) return library_error("perf", ETIMEDOUT, "the streams did not drain");
+    if (passed(until)) return library_error("stream", ETIMEDOUT, "the streams did not drain");
     sleep_ms(1);
   }
   for (auto& s : meter_.streams()) s->join();

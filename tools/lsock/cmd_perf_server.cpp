@@ -75,6 +75,8 @@ class perf_server {
   void finish_test();
   void abandon(const lsock::error& e);
   void report_error(const lsock::error& e, const endpoint& peer) const;
+  /// Turns a connection away: the error message to the peer and one `rejected` event (no
+  /// `error` event: a bad or unlucky client is no failure of the server).
   void reject(pending_conn& c, std::string_view name, std::string_view message);
   [[nodiscard]] std::int64_t wake_at() const;
 
@@ -155,8 +157,7 @@ bool perf_server::serve_pending(pending_conn& c) {
   if (!*r) return false;
   const json msg = json::parse(c.line, nullptr, false);
   if (msg.is_discarded() || !msg.is_object()) {
-    report_error(protocol_error("garbage on the control port (not a JSON message)"), c.peer);
-    reject(c, "EPROTO", "perf protocol: expected a JSON message");
+    reject(c, "EPROTO", "garbage on the control port (not a JSON message)");
     return true;
   }
   const std::string type = text_field(msg, "type");
@@ -165,8 +166,7 @@ bool perf_server::serve_pending(pending_conn& c) {
   } else if (type == "stream") {
     on_stream(c, msg);
   } else {
-    report_error(protocol_error("unknown message type '" + type + "'"), c.peer);
-    reject(c, "EPROTO", "perf protocol: unknown message type");
+    reject(c, "EPROTO", "unknown message type '" + escaped_text(type) + "'");
   }
   return true;
 }
@@ -179,7 +179,6 @@ void perf_server::on_hello(pending_conn& c, const json& msg) {
   std::string cookie;
   auto p = parse_hello(msg, cookie);
   if (!p) {
-    report_error(p.error(), c.peer);
     reject(c, "EPROTO", p.error().message);
     return;
   }
@@ -220,8 +219,7 @@ void perf_server::on_stream(pending_conn& c, const json& msg) {
   const auto index = int_field(msg, "index", -1);
   if (!mine || index < 0 || index >= test_->p.streams ||
       test_->tcp[static_cast<std::size_t>(index)].is_open()) {
-    report_error(protocol_error("a data connection for no test in progress"), c.peer);
-    reject(c, "EPROTO", "perf protocol: no such test or stream");
+    reject(c, "EPROTO", "a data connection for no test in progress");
     return;
   }
   tune_data_socket(c.s, test_->p);
@@ -274,7 +272,7 @@ void perf_server::on_control() {
   for (;;) {
     auto m = test_->ctl.poll();
     if (!m) {
-      abandon(library_error("perf", m.error().code,
+      abandon(library_error("protocol", m.error().code,
                             "the client vanished mid-test (" + m.error().message + ")"));
       return;
     }
@@ -367,8 +365,7 @@ int perf_server::run() {
     for (auto it = pending_.begin(); it != pending_.end();) {
       const bool drop = serve_pending(*it);
       if (!drop && passed(it->deadline)) {
-        report_error(protocol_error("a connection sent no complete message in time"), it->peer);
-        reject(*it, "EPROTO", "perf protocol: no complete message in time");
+        reject(*it, "EPROTO", "a connection sent no complete message in time");
       }
       it = drop || passed(it->deadline) ? pending_.erase(it) : std::next(it);
     }
@@ -379,7 +376,7 @@ int perf_server::run() {
     }
     if (test_) check_progress();
   }
-  if (test_) abandon(library_error("perf", EINTR, "the server is stopping"));
+  if (test_) abandon(library_error("test", EINTR, "the server is stopping"));
   return 0;
 }
 

@@ -74,7 +74,7 @@ struct session {
     if (status_to_stderr) {
       std::cerr << line << '\n' << std::flush;
     } else {
-      write_stdout(line + '\n');
+      out.text(line);  // stamped with --timestamps, as every command's text lines
     }
   }
   void received(std::string_view data) {

@@ -27,9 +27,10 @@ result<std::vector<resolved_address>> lookup(const std::string& host, family_pre
   }
   auto list = rq->finalize();
   if (!list) {
-    // The resolver's message does not say which name it could not look up.
+    // The resolver's message does not say which name it could not look up, and one message
+    // ("Name or service not known") covers several codes: the line names both, as `resolve`'s.
     auto e = std::move(list).error();
-    e.message = host + ": " + e.message;
+    e.message = host + ": " + e.message + " (" + e.name + ")";
     return e;
   }
   return list;

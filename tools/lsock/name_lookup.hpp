@@ -16,9 +16,10 @@ namespace lsock::cli {
 
 /// Looks `host` up on libcore's resolver thread pool and waits for the answer until
 /// `deadline_ns` (0: until the resolver gives up) or Ctrl-C — the calling thread never sits in
-/// getaddrinfo. Errors: the resolver's, its message prefixed with the host ("nosuch.test:
-/// Name or service not known"); op "resolve" ETIMEDOUT when the deadline passed; op
-/// "resolve" EINTR ("interrupted") when a stop was requested (see interrupted()).
+/// getaddrinfo. Errors: the resolver's, its message prefixed with the host and followed by its
+/// code's name ("nosuch.test: Name or service not known (EAI_NONAME)", as `resolve` says); op
+/// "resolve" ETIMEDOUT when the deadline passed; op "resolve" EINTR ("interrupted") when a stop was
+/// requested (see interrupted()).
 result<std::vector<resolved_address>> lookup(const std::string& host, family_preference prefer,
                                              std::int64_t deadline_ns);
 /// The addresses to try in turn for a connect or bind to `host`: IP literals and unix addresses

@@ -103,7 +103,13 @@ void output::event(const json& ev, std::string_view text_line) const {
 void output::document(const json& doc) const { write_stdout(dump(doc, 2) + '\n'); }
 
 void output::text(std::string_view line) const {
-  if (!mode_.json) write_stdout(std::string(line) + '\n');
+  if (mode_.json) return;
+  // A blank line only separates blocks (tcp-ping's statistics): it stays blank.
+  if (mode_.timestamps && !line.empty()) {
+    write_stdout(rfc3339_now() + " " + std::string(line) + '\n');
+  } else {
+    write_stdout(std::string(line) + '\n');
+  }
 }
 
 void output::failure(const lsock::error& err) const {

@@ -18,7 +18,8 @@ struct output_mode {
   /// A long-running command (JSON Lines events): its errors are {"event": "error", ...} lines
   /// instead of one {"error": {...}} document.
   bool streams = false;
-  /// --timestamps: text-mode events start with their `ts`; JSON events always carry it.
+  /// --timestamps: text-mode events and text lines start with their `ts`; JSON events always
+  /// carry it.
   bool timestamps = false;
 };
 
@@ -35,7 +36,8 @@ class output {
   void event(const json& ev, std::string_view text) const;
   /// A finished command's single JSON document.
   void document(const json& doc) const;
-  /// A line of text for people (text mode only), flushed.
+  /// A line of text for people (text mode only), flushed; with --timestamps it starts with the
+  /// time, as events do (a blank line stays blank).
   void text(std::string_view line) const;
   /// An operational failure: one stderr line "lsock: COMMAND: message"; under --json also the
   /// error object on stdout ({"error": {...}}, or {"event": "error", ...} when the command

@@ -44,7 +44,7 @@ json hello_json(const perf_params& p, const std::string& cookie) {
 }
 
 lsock::error protocol_error(std::string_view what) {
-  return library_error("perf", EPROTO, std::string("perf protocol: ") + std::string(what));
+  return library_error("protocol", EPROTO, std::string(what));
 }
 
 namespace {
@@ -69,8 +69,8 @@ result<perf_params> parse_hello(const json& msg, std::string& cookie) {
     return protocol_error("expected a hello message");
   }
   if (!msg.contains("version") || msg["version"] != perf_protocol_version) {
-    return library_error("perf", EPROTO,
-                         "perf protocol version mismatch: server speaks " +
+    return library_error("protocol", EPROTO,
+                         "version mismatch: server speaks " +
                              std::to_string(perf_protocol_version) + ", client sent " +
                              (msg.contains("version") ? msg["version"].dump() : "none"));
   }
@@ -100,7 +100,7 @@ lsock::error peer_error(const json& msg) {
   const std::string name = text_field(msg, "name");
   std::string text = text_field(msg, "message");
   if (text.empty()) text = "the peer reported an error";
-  return library_error("perf", name == "busy" ? EBUSY : EPROTO, text);
+  return library_error("protocol", name == "busy" ? EBUSY : EPROTO, text);
 }
 
 std::string new_cookie() {
@@ -161,7 +161,7 @@ result<std::optional<json>> message_channel::poll() {
     if (r->status == io_status::would_block) return std::optional<json>();
     if (r->status == io_status::closed) {
       return library_error(
-          "perf", ECONNRESET,
+          "protocol", ECONNRESET,
           buf_.empty() ? "connection closed by peer" : "connection closed by peer mid-message");
     }
     buf_.append(chunk, r->bytes);
@@ -175,7 +175,7 @@ result<json> message_channel::receive(selector& sel, std::int64_t deadline_ns) {
     if (*m) return std::move(**m);
     auto w = wait_fd(sel, s_.fd(), false, deadline_ns);
     if (!w) return w.error();
-    if (!*w) return library_error("perf", ETIMEDOUT, "no answer from the peer in time");
+    if (!*w) return library_error("protocol", ETIMEDOUT, "no answer from the peer in time");
   }
 }
 

@@ -47,7 +47,7 @@ struct perf_params {
 [[nodiscard]] std::string new_cookie();
 /// The error a peer's {"type": "error"} message stands for.
 [[nodiscard]] lsock::error peer_error(const json& msg);
-/// EPROTO "perf: <what>".
+/// Op "protocol" (the line reads "lsock: perf: protocol: <what>"), EPROTO.
 [[nodiscard]] lsock::error protocol_error(std::string_view what);
 
 /// Reads one line from a fresh connection one byte at a time, so none of the data that follows

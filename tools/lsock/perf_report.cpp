@@ -41,13 +41,24 @@ std::string id_text(const std::string& id) {
   return buf;
 }
 
+}  // namespace
+
 std::string span_text(double a, double b) {
-  char buf[40];
-  (void)std::snprintf(buf, sizeof buf, "%6.2f-%-6.2f sec", a, b);
+  // iperf3 prints a short last interval with bytes in it as "1.00-1.00" (its server does); more
+  // decimals, as many as the ends need to differ (at most the microseconds measured), say what
+  // it was and move the columns little.
+  auto fixed = [](double v, int decimals) {
+    char num[32];
+    (void)std::snprintf(num, sizeof num, "%.*f", decimals, v);
+    return std::string(num);
+  };
+  int decimals = 2;
+  while (decimals < 6 && a != b && fixed(a, decimals) == fixed(b, decimals)) ++decimals;
+  char buf[80];
+  (void)std::snprintf(buf, sizeof buf, "%6s-%-6s sec", fixed(a, decimals).c_str(),
+                      fixed(b, decimals).c_str());
   return buf;
 }
-
-}  // namespace
 
 std::string bytes_text(double bytes) {
   static const char* const units[4] = {"Bytes", "KBytes", "MBytes", "GBytes"};

@@ -16,6 +16,8 @@ namespace lsock::cli {
 /// "3.85 GBytes" (binary prefixes) and "33.1 Gbits/sec" (decimal), as iperf3 writes them.
 [[nodiscard]] std::string bytes_text(double bytes);
 [[nodiscard]] std::string rate_text(double bits_per_second);
+/// An interval's "  1.00-2.00   sec", as iperf3 writes it.
+[[nodiscard]] std::string span_text(double a, double b);
 
 class perf_meter {
  public:

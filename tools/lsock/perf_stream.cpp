@@ -73,7 +73,7 @@ void perf_stream::run() noexcept {
       receive_loop();
     }
   } catch (...) {
-    fail(library_error("perf", EIO, "stream failed"));
+    fail(library_error("stream", EIO, "stream failed"));
   }
   end_ns_.store(now_ns());
   done_.store(true, std::memory_order_release);
