@@ -79,7 +79,7 @@ socket::socket(socket&& o) noexcept
 
 socket& socket::operator=(socket&& o) noexcept {
   if (this != &o) {
-    if (fd_ >= 0 || race_) (void)close();
+    if (fd_ >= 0 || race_ || last_to_) (void)close();
     fd_ = std::exchange(o.fd_, -1);
     family_ = o.family_;
     type_ = o.type_;
@@ -94,7 +94,7 @@ socket& socket::operator=(socket&& o) noexcept {
 
 // Most sockets destroyed are moved-from temporaries: nothing to close, no result to build.
 socket::~socket() {
-  if (fd_ >= 0 || race_) (void)close();
+  if (fd_ >= 0 || race_ || last_to_) (void)close();
 }
 
 result<socket> socket::bind(socket_type type, std::string_view address, int port,
@@ -466,7 +466,10 @@ result<void> socket::set_fd(int newfd) {
 }
 
 result<void> socket::close() {
+  // Everything a socket owns goes here, not in the destructor: the Lua module frees a socket's
+  // memory after its __gc closes it, without running the destructor.
   race_.reset();
+  last_to_.reset();
   if (fd_ < 0) return {};
   // Not retried on EINTR: Linux releases the descriptor even then.
   const int fd = std::exchange(fd_, -1);

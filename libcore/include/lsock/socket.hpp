@@ -134,7 +134,8 @@ class socket {
   int release() noexcept;
   /// lsocket's setfd(): only -1 is accepted (then as release()); anything else is EINVAL.
   result<void> set_fd(int newfd);
-  /// Closes the descriptor. Closing a closed socket succeeds and does nothing.
+  /// Closes the descriptor and releases what the socket holds (the Lua module frees a socket's
+  /// memory after closing it, without its destructor). Closing a closed socket succeeds.
   result<void> close();
 
  private:
